@@ -1,0 +1,49 @@
+"""``GET /api/signals``: stored signals, filtered; needs a token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from tradewire.api.deps import ContainerDep, PrincipalDep
+from tradewire.capture.alerts.symbols import normalise_symbol
+from tradewire.core.clock import datetime_to_ns
+from tradewire.core.errors import ValidationError
+from tradewire.storage.repositories.signals import SignalQuery
+
+router = APIRouter(tags=["signals"])
+
+
+def parse_since(value: str | None) -> int | None:
+    """Accept epoch milliseconds or an ISO 8601 date/time (UTC if no zone)."""
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return int(text) * 1_000_000
+    try:
+        return datetime_to_ns(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError as exc:
+        raise ValidationError(f"since: not epoch ms or ISO 8601: {value!r}") from exc
+
+
+@router.get("/api/signals", summary="List stored signals, newest first")
+async def list_signals(
+    container: ContainerDep,
+    _user: PrincipalDep,
+    symbol: Annotated[str | None, Query(max_length=64)] = None,
+    strategy: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[str | None, Query(description="epoch ms or ISO 8601")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+) -> dict[str, object]:
+    query = SignalQuery(
+        symbol=normalise_symbol(symbol).pair if symbol else None,
+        strategy=strategy,
+        since_ns=parse_since(since),
+        limit=limit,
+    )
+    signals = await run_in_threadpool(container.signal_store.list_signals, query)
+    return {"success": True, "count": len(signals), "signals": signals}

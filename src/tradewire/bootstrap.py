@@ -1,0 +1,135 @@
+"""Wire adapters to the core from Settings: the one place that knows every concrete class."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import structlog
+from prometheus_client import CollectorRegistry, Gauge
+
+from tradewire.api.auth import TokenService, load_or_create_secret
+from tradewire.capture.alerts import AlertParser
+from tradewire.capture.alerts.templates import TemplateSet
+from tradewire.capture.webhook import WebhookGuard
+from tradewire.core.bus import MessageBus
+from tradewire.core.clock import Clock, LiveClock
+from tradewire.core.events import SignalEmitted
+from tradewire.settings import Settings
+from tradewire.signals.dedupe import Deduplicator
+from tradewire.signals.hub import SignalHub
+from tradewire.signals.latency import LatencyTracker
+from tradewire.signals.pipeline import SignalPipeline
+from tradewire.storage.db import create_db_engine
+from tradewire.storage.migrate import upgrade
+from tradewire.storage.repositories.signals import SqlSignalStore
+from tradewire.storage.writer import GroupCommitWriter
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Container:
+    """Everything a running tradewire needs, built from Settings."""
+
+    settings: Settings
+    clock: Clock
+    bus: MessageBus
+    registry: CollectorRegistry
+    tokens: TokenService
+    writer: GroupCommitWriter
+    signal_store: SqlSignalStore
+    latency: LatencyTracker
+    dedupe: Deduplicator
+    hub: SignalHub
+    pipeline: SignalPipeline
+    webhook_guard: WebhookGuard
+    engine: object
+    _background: list[asyncio.Task] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Migrate the database, start the writer, warm duplicate suppression, start the hub."""
+        await asyncio.to_thread(upgrade, self.settings.db_url, engine=self.engine)
+        self.writer.start()
+        now = self.clock.now_ns()
+        horizon = now - int(max(self.settings.dedupe_window_s, 86_400) * 1e9)
+        identities = await asyncio.to_thread(self.signal_store.recent_identities, horizon)
+        warmed = self.dedupe.warm(identities, now)
+        self.hub.start()
+        log.info(
+            "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
+        )
+
+    async def stop(self) -> None:
+        """Stop background work, close subscribers, flush and stop the writer."""
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.hub.stop()
+        await asyncio.to_thread(self.writer.stop)
+        self.engine.dispose()
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Container:
+    """Create the container for ``settings`` (nothing is started yet)."""
+    clock = clock or LiveClock()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.db_url)
+    registry = CollectorRegistry()
+    bus = MessageBus()
+    writer = GroupCommitWriter(engine)
+    latency = LatencyTracker(registry, settings.latency_window, settings.latency_warn_ms)
+    hub = SignalHub(
+        latency, queue_size=settings.ws_queue_size, heartbeat_s=settings.ws_heartbeat_s, clock=clock
+    )
+    store = SqlSignalStore(engine, writer)
+    dedupe = Deduplicator(settings.dedupe_window_s)
+    pipeline = SignalPipeline(
+        parser=AlertParser(TemplateSet(settings.alert_templates)),
+        dedupe=dedupe,
+        bus=bus,
+        store=store,
+        latency=latency,
+        clock=clock,
+    )
+    bus.subscribe(SignalEmitted, hub.on_signal)
+    secret = load_or_create_secret(
+        settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
+        settings.jwt_secret_file,
+    )
+    Gauge(
+        "tradewire_ws_subscribers", "Connected WebSocket subscribers", registry=registry
+    ).set_function(lambda: hub.subscriber_count)
+    Gauge(
+        "tradewire_db_writes_pending", "Writes queued for the database", registry=registry
+    ).set_function(lambda: writer.pending)
+    return Container(
+        settings=settings,
+        clock=clock,
+        bus=bus,
+        registry=registry,
+        tokens=TokenService(secret),
+        writer=writer,
+        signal_store=store,
+        latency=latency,
+        dedupe=dedupe,
+        hub=hub,
+        pipeline=pipeline,
+        engine=engine,
+        webhook_guard=webhook_guard(settings),
+    )
+
+
+def webhook_guard(settings: Settings) -> WebhookGuard:
+    """The webhook's secret and origin checks as configured."""
+    return WebhookGuard(
+        settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+        allowlist=settings.webhook_allowed_ips if settings.webhook_ip_allowlist else None,
+        trust_proxy=settings.trust_proxy,
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

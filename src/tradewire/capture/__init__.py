@@ -1,0 +1,1 @@
+"""Capture: where alerts come in (webhook, browser pop-ups, OCR) and how they are parsed."""

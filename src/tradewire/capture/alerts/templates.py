@@ -1,0 +1,49 @@
+"""User alert templates: regular expressions with named groups, tried in configured order.
+
+Groups: ``pair`` and ``direction`` (required), ``entry``, ``tp`` (one or more numbers),
+``sl``, ``qty``, ``strategy``, ``id`` (optional).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tradewire.capture.alerts.model import ParsedAlert, build_parsed
+from tradewire.capture.alerts.text import NUMBER
+
+_NUMBERS = re.compile(NUMBER, re.IGNORECASE)
+
+
+class TemplateSet:
+    """Compiled user templates."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self._patterns = [re.compile(p) for p in patterns]
+
+    def __bool__(self) -> bool:
+        return bool(self._patterns)
+
+    def match(self, text: str) -> ParsedAlert | None:
+        """Return the alert parsed by the first matching template, or None if none matches.
+
+        A template that matches but yields invalid values raises ValidationError: the user
+        said this is their format, so its values are judged rather than falling through.
+        """
+        for index, pattern in enumerate(self._patterns):
+            match = pattern.fullmatch(text) or pattern.search(text)
+            if match is None:
+                continue
+            groups = {k: v for k, v in match.groupdict().items() if v is not None}
+            return build_parsed(
+                symbol=groups.get("pair"),
+                direction=groups.get("direction"),
+                format=f"template:{index}",
+                entry=groups.get("entry"),
+                take_profit=_NUMBERS.findall(groups["tp"]) if "tp" in groups else [],
+                stop_loss=groups.get("sl"),
+                qty=groups.get("qty"),
+                strategy=groups.get("strategy"),
+                external_id=groups.get("id"),
+            )
+        return None

@@ -1,0 +1,137 @@
+"""Frozen, typed events: the only things that cross package boundaries.
+
+Every event carries ``ts_event`` (when the thing happened, epoch ns) and ``ts_init`` (when
+tradewire created the object). Field names on the wire keep the seed systems' spelling; see
+:meth:`Signal.to_wire`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tradewire.core.clock import iso_utc, ns_to_ms
+
+
+class Direction(StrEnum):
+    """Trade direction as the alert said it. LONG/BUY open or add long, SHORT/SELL the mirror."""
+
+    LONG = "LONG"
+    SHORT = "SHORT"
+    BUY = "BUY"
+    SELL = "SELL"
+    CLOSE = "CLOSE"
+
+    @property
+    def is_bullish(self) -> bool:
+        return self in (Direction.LONG, Direction.BUY)
+
+    @property
+    def is_bearish(self) -> bool:
+        return self in (Direction.SHORT, Direction.SELL)
+
+
+class AlertSource(StrEnum):
+    """Where an alert was captured."""
+
+    WEBHOOK = "webhook"
+    POPUP = "popup"
+    ALERT_LOG = "alert_log"
+    OCR = "ocr"
+    DEMO = "demo"
+
+
+class AlertStatus(StrEnum):
+    """What became of a raw alert."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of all events."""
+
+    ts_event: int
+    ts_init: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alert(Event):
+    """A raw alert exactly as it arrived, before parsing."""
+
+    id: str
+    source: AlertSource
+    body: str
+    content_type: str = "text/plain"
+    account: str | None = None
+    remote_addr: str | None = None
+    ocr_confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signal(Event):
+    """A validated trading signal parsed from an alert. ``ts_event`` is when it was received."""
+
+    id: str
+    alert_id: str
+    pair: str
+    direction: Direction
+    raw_text: str
+    format: str
+    source: AlertSource
+    dedupe_key: str
+    entry: float | None = None
+    take_profit: tuple[float, ...] = ()
+    stop_loss: float | None = None
+    strategy: str | None = None
+    qty: float | None = None
+    symbol: str | None = None
+    exchange: str | None = None
+    contract: str | None = None
+    external_id: str | None = None
+    account: str | None = None
+    ts_parsed: int = 0
+
+    def to_wire(self) -> dict[str, object]:
+        """Return the signal in the seed's JSON shape (camelCase names kept)."""
+        return {
+            "id": self.id,
+            "pair": self.pair,
+            "direction": self.direction.value,
+            "entry": self.entry,
+            "takeProfit": self.take_profit[0] if self.take_profit else None,
+            "takeProfitLevels": list(self.take_profit),
+            "stopLoss": self.stop_loss,
+            "rawText": self.raw_text,
+            "format": self.format,
+            "source": self.source.value,
+            "strategy": self.strategy,
+            "qty": self.qty,
+            "symbol": self.symbol,
+            "exchange": self.exchange,
+            "contract": self.contract,
+            "account": self.account,
+            "received_at": iso_utc(self.ts_event),
+            "timestamp": ns_to_ms(self.ts_event),
+            "latency": round((self.ts_parsed - self.ts_event) / 1e6, 3) if self.ts_parsed else None,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertProcessed(Event):
+    """The outcome for one raw alert: accepted (with its signal), duplicate or rejected."""
+
+    alert: Alert
+    status: AlertStatus
+    reason: str | None = None
+    signal: Signal | None = None
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalEmitted(Event):
+    """A new, non-duplicate signal, published to every sink."""
+
+    signal: Signal

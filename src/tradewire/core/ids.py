@@ -1,0 +1,37 @@
+"""Identifiers: time-ordered unique ids for new things, stable digests for identity."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_lock = threading.Lock()
+_last_ms = 0
+_last_rand = 0
+
+
+def new_id() -> str:
+    """Return a new ULID: 26 characters, sortable by creation time, monotonic per process."""
+    global _last_ms, _last_rand
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if ms <= _last_ms:
+            ms = _last_ms
+            _last_rand = (_last_rand + 1) & ((1 << 80) - 1)
+        else:
+            _last_rand = int.from_bytes(os.urandom(10), "big")
+        _last_ms = ms
+        value = (ms << 80) | _last_rand
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def stable_id(*parts: object) -> str:
+    """Return a 32-hex-character digest of ``parts``; equal inputs give equal ids."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(repr(part).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()

@@ -1,0 +1,48 @@
+"""``tradewire demo``: the service plus simulated sources, so every part moves with no network
+and no accounts."""
+
+from __future__ import annotations
+
+import secrets
+
+from pydantic import SecretStr
+from rich.console import Console
+
+from tradewire.bootstrap import Container
+from tradewire.demo.alerts import AlertGenerator
+from tradewire.server import run
+from tradewire.settings import Settings
+
+
+def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None:
+    """Serve with the simulated sources attached (blocking)."""
+    if settings.webhook_secret is None:
+        # An ephemeral secret so the demo's alerts go through real authentication.
+        settings = settings.model_copy(
+            update={"webhook_secret": SecretStr(secrets.token_urlsafe(24))}
+        )
+
+    async def announce(container: Container, base_url: str) -> None:
+        token = container.tokens.issue("demo", "admin", ttl_days=1)
+        ws_url = base_url.replace("http", "ws", 1)
+        console = Console(stderr=True, soft_wrap=True)
+        console.rule("[bold]tradewire demo: where to look")
+        console.print(
+            f"Simulated TradingView alerts, about {rate:g} a second.\n"
+            f"Dashboard    {base_url}/?token={token}\n"
+            f"Signals API  curl -H 'Authorization: Bearer {token}' {base_url}/api/signals\n"
+            f"WebSocket    {ws_url}/ws?token={token}\n"
+            f"Latency      {base_url}/api/latency   Metrics {base_url}/metrics\n"
+            f"API docs     {base_url}/docs\n"
+            "Alerts are posted to /webhook/tradingview with an ephemeral secret; set "
+            "TRADEWIRE_WEBHOOK_SECRET to post your own. Ctrl-C stops.",
+            highlight=False,
+        )
+        console.rule()
+
+    async def alerts(container: Container, base_url: str) -> None:
+        secret = container.settings.webhook_secret
+        assert secret is not None
+        await AlertGenerator(base_url, secret.get_secret_value(), rate=rate).run(duration)
+
+    run(settings, companions=(announce, alerts))

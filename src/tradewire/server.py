@@ -1,0 +1,77 @@
+"""Run the API with uvicorn, optionally alongside other coroutines (the demo's sources)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+
+from tradewire import logs
+from tradewire.api.app import create_app
+from tradewire.bootstrap import Container, build
+from tradewire.settings import Settings
+
+#: A coroutine started once the server is listening; it gets the container and the base URL.
+Companion = Callable[[Container, str], Awaitable[None]]
+
+
+def uvicorn_config(app, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=64 * 1024,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        lifespan="on",
+    )
+
+
+async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> None:
+    """Serve until interrupted, or until every companion has finished (if there are any).
+
+    A companion that fails stops the server with its error.
+    """
+    container = build(settings)
+    server = uvicorn.Server(uvicorn_config(create_app(container), settings))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        if serving.done():
+            await serving
+            return
+        await asyncio.sleep(0.02)
+    base_url = f"http://{settings.host}:{settings.port}"
+    tasks = [asyncio.create_task(c(container, base_url)) for c in companions]
+    try:
+        pending = set(tasks)
+        while pending and not serving.done():
+            done, pending = await asyncio.wait(
+                [serving, *pending], return_when=asyncio.FIRST_COMPLETED
+            )
+            pending.discard(serving)
+            for task in done:
+                if task is not serving and task.exception():
+                    raise task.exception()
+        if not tasks:
+            await serving
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        server.should_exit = True
+        await serving
+
+
+def run(settings: Settings, companions: tuple[Companion, ...] = ()) -> None:
+    """Configure logging and serve (blocking)."""
+    logs.configure(settings.log_level, settings.log_json)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, companions))

@@ -1,0 +1,115 @@
+"""One Settings object, read from ``TRADEWIRE_*`` environment variables and ``.env``.
+
+Built once at start-up (``Settings()``) and passed down; nothing else reads the environment.
+Secrets are ``SecretStr`` so they never appear in reprs, logs or error messages.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: TradingView's documented webhook source addresses.
+TRADINGVIEW_WEBHOOK_IPS: tuple[str, ...] = (
+    "52.89.214.238",
+    "34.212.75.30",
+    "54.218.53.128",
+    "52.32.178.7",
+)
+
+
+class ScraperSettings(BaseModel):
+    """The seed scraper's settings, with their original names and defaults."""
+
+    enabled: bool = False
+    interval: int = Field(1000, ge=50, le=60_000, description="page scan interval, ms")
+    volume_filter: int = Field(0, ge=0)
+    debug: bool = False
+    persist_interval: int = Field(60, ge=1, le=3600, description="seconds")
+    buffer_size: int = Field(1000, ge=1, le=1_000_000)
+    days_to_keep: int = Field(7, ge=1, le=3650)
+    auto_start: bool = False
+
+
+class Settings(BaseSettings):
+    """Everything tradewire can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRADEWIRE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = Field(6001, ge=1, le=65535)
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    nats_url: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+
+    # Secrets (never logged)
+    webhook_secret: SecretStr | None = None
+    jwt_secret: SecretStr | None = None
+    jwt_ttl_days: int = Field(30, ge=1, le=3650)
+    finnhub_api_key: SecretStr | None = None
+
+    # Webhook intake
+    webhook_ip_allowlist: bool = False
+    webhook_allowed_ips: list[str] = Field(default_factory=lambda: list(TRADINGVIEW_WEBHOOK_IPS))
+    trust_proxy: bool = False
+    max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    alert_templates: list[str] = Field(default_factory=list)
+
+    # Signals
+    dedupe_window_s: float = Field(300.0, ge=0.0, le=7 * 86400)
+    ws_queue_size: int = Field(256, ge=1, le=100_000)
+    ws_heartbeat_s: float = Field(20.0, gt=0, le=3600)
+    latency_warn_ms: float = Field(100.0, gt=0)
+    latency_window: int = Field(1000, ge=10, le=1_000_000)
+
+    scraper: ScraperSettings = Field(default_factory=ScraperSettings)
+
+    @field_validator("webhook_allowed_ips")
+    @classmethod
+    def _valid_ips(cls, value: list[str]) -> list[str]:
+        for ip in value:
+            ipaddress.ip_address(ip)
+        return value
+
+    @field_validator("alert_templates")
+    @classmethod
+    def _valid_templates(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            compiled = re.compile(pattern)
+            if not {"pair", "direction"} <= set(compiled.groupindex):
+                raise ValueError(
+                    f"alert template {pattern!r} needs named groups 'pair' and 'direction'"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'tradewire.db').as_posix()}"
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, always set after validation."""
+        assert self.database_url is not None
+        return self.database_url
+
+    @property
+    def jwt_secret_file(self) -> Path:
+        """Where a generated JWT secret is kept (mode 0600)."""
+        return self.data_dir / "jwt_secret"

@@ -1,0 +1,1 @@
+"""Signals: duplicate suppression, the alert → signal pipeline, the WebSocket hub, latency."""

@@ -1,0 +1,249 @@
+"""WebSocket hub: fan a signal out to every interested subscriber without letting one slow
+subscriber delay the others.
+
+Each subscriber has a bounded queue drained by its own sender task, so a broadcast is only a
+``put_nowait`` per subscriber. A subscriber whose queue overflows is dropped and closed with
+code 1013 (try again later) rather than being allowed to grow memory without bound.
+The hub knows nothing of the web framework: it talks to a :class:`Transport`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import orjson
+import structlog
+
+from tradewire.capture.alerts.symbols import normalise_symbol
+from tradewire.core.clock import Clock, LiveClock
+from tradewire.core.errors import ValidationError
+from tradewire.core.events import Signal, SignalEmitted
+from tradewire.signals.latency import LatencyTracker, SignalTiming
+
+log = structlog.get_logger(__name__)
+
+CLOSE_SLOW_CONSUMER = 1013
+CLOSE_GOING_AWAY = 1001
+
+
+class Transport(Protocol):
+    """What the hub needs from a WebSocket connection."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int, reason: str) -> None: ...
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One broadcast: how many subscribers still have to be sent it."""
+
+    timing: SignalTiming | None
+    pending: int = 0
+
+
+@dataclass(eq=False, slots=True)
+class Subscriber:
+    """One connected client and what it asked to receive."""
+
+    id: int
+    user: str
+    role: str
+    transport: Transport
+    queue: asyncio.Queue[tuple[str, Delivery | None]]
+    strategies: frozenset[str] = frozenset()
+    symbols: frozenset[str] = frozenset()
+    sent: int = 0
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+    closing: bool = False
+
+    def wants(self, signal: Signal) -> bool:
+        """Empty filters mean everything; otherwise the strategy and the pair must be listed."""
+        if self.strategies and (signal.strategy or "").lower() not in self.strategies:
+            return False
+        return not self.symbols or signal.pair in self.symbols
+
+
+class SignalHub:
+    """Registry of subscribers; receives SignalEmitted from the bus and fans it out."""
+
+    def __init__(
+        self,
+        latency: LatencyTracker,
+        *,
+        queue_size: int = 256,
+        heartbeat_s: float = 20.0,
+        clock: Clock | None = None,
+    ) -> None:
+        self._latency = latency
+        self._queue_size = queue_size
+        self._heartbeat_s = heartbeat_s
+        self._clock = clock or LiveClock()
+        self._subscribers: dict[int, Subscriber] = {}
+        self._ids = itertools.count(1)
+        self._heartbeat: asyncio.Task[None] | None = None
+        self.dropped_slow = 0
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def start(self) -> None:
+        self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="ws-heartbeat")
+
+    async def stop(self) -> None:
+        """Stop heartbeats and close every subscriber with 1001 (going away)."""
+        if self._heartbeat:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        await asyncio.gather(
+            *(
+                self._close(s, CLOSE_GOING_AWAY, "server shutting down")
+                for s in list(self._subscribers.values())
+            ),
+            return_exceptions=True,
+        )
+
+    def attach(self, transport: Transport, user: str, role: str) -> Subscriber:
+        """Register a connection and start its sender task."""
+        sub = Subscriber(
+            id=next(self._ids),
+            user=user,
+            role=role,
+            transport=transport,
+            queue=asyncio.Queue(self._queue_size),
+        )
+        sub.task = asyncio.create_task(self._sender(sub), name=f"ws-sender-{sub.id}")
+        self._subscribers[sub.id] = sub
+        return sub
+
+    async def detach(self, sub: Subscriber) -> None:
+        """Forget a subscriber whose connection ended."""
+        self._discard(sub)
+        if sub.task and sub.task is not asyncio.current_task():
+            sub.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sub.task
+
+    @staticmethod
+    def set_filters(
+        sub: Subscriber, strategies: Iterable[object], symbols: Iterable[object]
+    ) -> None:
+        """Replace a subscriber's filters; symbols are normalised like alert symbols."""
+        strategy_set, symbol_set = set(), set()
+        for strategy in strategies:
+            if not isinstance(strategy, str) or not strategy.strip() or len(strategy) > 200:
+                raise ValidationError(f"invalid strategy filter {strategy!r}")
+            strategy_set.add(strategy.strip().lower())
+        for symbol in symbols:
+            if not isinstance(symbol, str):
+                raise ValidationError(f"invalid symbol filter {symbol!r}")
+            symbol_set.add(normalise_symbol(symbol).pair)
+        sub.strategies, sub.symbols = frozenset(strategy_set), frozenset(symbol_set)
+
+    def send_to(self, sub: Subscriber, message: dict[str, object]) -> None:
+        """Queue a control message (welcome, error, pong) for one subscriber."""
+        self._enqueue(sub, orjson.dumps(message).decode(), None)
+
+    def on_signal(self, event: SignalEmitted) -> None:
+        """Bus handler: serialise once, queue for every interested subscriber."""
+        signal = event.signal
+        now = self._clock.now_ns()
+        timing = SignalTiming(signal.id, signal.ts_event, signal.ts_parsed, published_ns=now)
+        payload = orjson.dumps(
+            {"type": "SIGNAL", "timestamp": now // 1_000_000, "data": signal.to_wire()}
+        ).decode()
+        delivery = Delivery(timing)
+        for sub in list(self._subscribers.values()):
+            if sub.wants(signal):
+                delivery.pending += 1
+                self._enqueue(sub, payload, delivery)
+        if delivery.pending == 0:
+            self._latency.delivered(timing)
+
+    def _enqueue(self, sub: Subscriber, payload: str, delivery: Delivery | None) -> None:
+        if sub.closing:
+            self._settle(delivery)
+            return
+        try:
+            sub.queue.put_nowait((payload, delivery))
+        except asyncio.QueueFull:
+            self._settle(delivery)
+            self.dropped_slow += 1
+            log.warning(
+                "dropping slow subscriber",
+                subscriber=sub.id,
+                user=sub.user,
+                queued=sub.queue.qsize(),
+            )
+            asyncio.get_running_loop().create_task(
+                self._close(
+                    sub,
+                    CLOSE_SLOW_CONSUMER,
+                    f"slow consumer: {sub.queue.qsize()} messages not read",
+                )
+            )
+
+    def _settle(self, delivery: Delivery | None, sent_ns: int = 0) -> None:
+        if delivery is None or delivery.timing is None:
+            return
+        delivery.pending -= 1
+        timing = delivery.timing
+        if sent_ns:
+            if not timing.first_send_ns:
+                timing.first_send_ns = sent_ns
+            timing.last_send_ns = sent_ns
+        if delivery.pending == 0:
+            self._latency.delivered(timing)
+
+    async def _sender(self, sub: Subscriber) -> None:
+        try:
+            while True:
+                payload, delivery = await sub.queue.get()
+                try:
+                    await sub.transport.send_text(payload)
+                except BaseException:
+                    self._settle(delivery)
+                    raise
+                sub.sent += 1
+                self._settle(delivery, self._clock.now_ns())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self._discard(sub)
+
+    async def _close(self, sub: Subscriber, code: int, reason: str) -> None:
+        if sub.closing:
+            return
+        sub.closing = True
+        self._discard(sub)
+        if sub.task:
+            sub.task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(sub.transport.close(code, reason), timeout=5)
+
+    def _discard(self, sub: Subscriber) -> None:
+        if self._subscribers.pop(sub.id, None) is None:
+            return
+        while not sub.queue.empty():
+            _payload, delivery = sub.queue.get_nowait()
+            self._settle(delivery)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_s)
+            message = orjson.dumps(
+                {
+                    "type": "HEARTBEAT",
+                    "timestamp": self._clock.now_ns() // 1_000_000,
+                    "subscribers": len(self._subscribers),
+                }
+            ).decode()
+            for sub in list(self._subscribers.values()):
+                self._enqueue(sub, message, None)

@@ -1,0 +1,178 @@
+"""The alert → signal pipeline: parse, suppress duplicates, publish, store durably.
+
+Publishing happens before the store is awaited, so slow storage never holds up the broadcast;
+:meth:`SignalPipeline.submit` returns only after the alert (and its signal) are committed, so
+a source that acknowledges after ``submit`` never acknowledges something that could be lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Protocol
+
+import orjson
+import structlog
+
+from tradewire.capture.alerts import (
+    AlertParser,
+    ParsedAlert,
+    decode_json,
+    redact_secret_text,
+    redact_secrets,
+)
+from tradewire.core.bus import MessageBus
+from tradewire.core.clock import Clock, LiveClock
+from tradewire.core.errors import RetryableError, ValidationError
+from tradewire.core.events import Alert, AlertProcessed, AlertStatus, Signal, SignalEmitted
+from tradewire.core.ids import new_id
+from tradewire.signals.dedupe import Deduplicator, identity_key
+from tradewire.signals.latency import LatencyTracker, SignalTiming
+
+log = structlog.get_logger(__name__)
+
+
+class SignalStore(Protocol):
+    """Port: durable storage of processed alerts."""
+
+    async def save(self, processed: AlertProcessed, signal: Signal | None = None) -> None:
+        """Commit the alert and, if given, a signal; return only once both are durable."""
+        ...
+
+
+class SignalPipeline:
+    """Turn raw alerts into at most one signal each, published and stored."""
+
+    def __init__(
+        self,
+        *,
+        parser: AlertParser,
+        dedupe: Deduplicator,
+        bus: MessageBus,
+        store: SignalStore,
+        latency: LatencyTracker,
+        clock: Clock | None = None,
+    ) -> None:
+        self._parser = parser
+        self._dedupe = dedupe
+        self._bus = bus
+        self._store = store
+        self._latency = latency
+        self._clock = clock or LiveClock()
+        self._pending: dict[str, Signal] = {}
+
+    async def submit(self, alert: Alert, document: object | None = None) -> AlertProcessed:
+        """Process one raw alert; raise RetryableError if it could not be stored.
+
+        ``document`` is the already-decoded JSON body, when the caller has it.
+        """
+        try:
+            if document is None:
+                document = decode_json(alert.body)
+        except ValidationError as exc:
+            alert = replace(alert, body=redact_secret_text(alert.body))
+            return await self._finish(alert, AlertStatus.REJECTED, reason=exc.message)
+        original_body = alert.body
+        if document is not None:
+            alert = replace(alert, body=orjson.dumps(redact_secrets(document)).decode())
+        try:
+            parsed = self._parser.parse(original_body, document)
+        except ValidationError as exc:
+            return await self._finish(alert, AlertStatus.REJECTED, reason=exc.message)
+
+        key = identity_key(parsed)
+        now = self._clock.now_ns()
+        seen = self._dedupe.lookup(key, now)
+        if seen is not None:
+            unstored = self._pending.get(seen.signal_id)
+            return await self._finish(
+                alert, AlertStatus.DUPLICATE, duplicate_of=seen.signal_id, retry_signal=unstored
+            )
+
+        signal = _make_signal(alert, parsed, key, parsed_ns=now)
+        self._dedupe.remember(key, signal.id, now)
+        await self._bus.publish(SignalEmitted(signal=signal, ts_event=now, ts_init=now))
+        return await self._finish(alert, AlertStatus.ACCEPTED, signal=signal)
+
+    async def _finish(
+        self,
+        alert: Alert,
+        status: AlertStatus,
+        *,
+        reason: str | None = None,
+        signal: Signal | None = None,
+        duplicate_of: str | None = None,
+        retry_signal: Signal | None = None,
+    ) -> AlertProcessed:
+        now = self._clock.now_ns()
+        processed = AlertProcessed(
+            alert=alert,
+            status=status,
+            reason=reason,
+            signal=signal or retry_signal,
+            duplicate_of=duplicate_of,
+            ts_event=now,
+            ts_init=now,
+        )
+        to_store = signal or retry_signal
+        try:
+            await self._store.save(processed, to_store)
+        except Exception as exc:
+            if to_store is not None:
+                # Keep the signal so a redelivery (TradingView retries 5xx) can store it without
+                # broadcasting it a second time.
+                self._pending[to_store.id] = to_store
+            log.error("alert not stored", alert_id=alert.id, status=status.value)
+            raise RetryableError("storage unavailable, alert not saved", retry_after=1) from exc
+        if to_store is not None:
+            self._pending.pop(to_store.id, None)
+            timing = SignalTiming(
+                to_store.id, to_store.ts_event, to_store.ts_parsed, stored_ns=self._clock.now_ns()
+            )
+            self._latency.stored(timing)
+        if status is AlertStatus.REJECTED:
+            log.info("alert rejected", alert_id=alert.id, source=alert.source.value, reason=reason)
+        elif status is AlertStatus.DUPLICATE:
+            log.info(
+                "duplicate suppressed",
+                alert_id=alert.id,
+                source=alert.source.value,
+                duplicate_of=duplicate_of,
+            )
+        elif signal is not None:
+            log.info(
+                "signal",
+                id=signal.id,
+                pair=signal.pair,
+                direction=signal.direction.value,
+                entry=signal.entry,
+                source=signal.source.value,
+                strategy=signal.strategy,
+            )
+        await self._bus.publish(processed)
+        return processed
+
+
+def _make_signal(alert: Alert, parsed: ParsedAlert, key: str, parsed_ns: int) -> Signal:
+    return Signal(
+        id=new_id(),
+        alert_id=alert.id,
+        pair=parsed.symbol.pair,
+        direction=parsed.direction,
+        raw_text=alert.body,
+        format=parsed.format,
+        source=alert.source,
+        dedupe_key=key,
+        entry=parsed.entry,
+        take_profit=parsed.take_profit,
+        stop_loss=parsed.stop_loss,
+        strategy=parsed.strategy,
+        qty=parsed.qty,
+        symbol=parsed.symbol.symbol,
+        exchange=parsed.symbol.exchange,
+        contract=parsed.symbol.contract,
+        external_id=parsed.external_id,
+        account=alert.account,
+        ts_event=alert.ts_event,
+        ts_init=parsed_ns,
+        ts_parsed=parsed_ns,
+    )

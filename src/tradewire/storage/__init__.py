@@ -1,0 +1,1 @@
+"""SQL storage: SQLAlchemy models, repositories, a group-commit writer and Alembic migrations."""

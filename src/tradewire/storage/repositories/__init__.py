@@ -1,0 +1,1 @@
+"""Repositories: one module per area, translating events to rows and back."""
