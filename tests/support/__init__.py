@@ -1,0 +1,1 @@
+"""Shared test helpers: ports, waiting, real service URLs, real servers."""
