@@ -17,8 +17,9 @@ from tests.support.waiting import wait_until
 class ServerProcess:
     """``tradewire serve`` as a child process with its own environment and data folder."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None,
-                 command: str = "serve") -> None:
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, command: str = "serve"
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -36,11 +37,13 @@ class ServerProcess:
 
     def start(self, timeout: float = 30) -> ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tradewire", self.command, "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tradewire", self.command, "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
         def healthy() -> bool:
             if self.proc.poll() is not None:

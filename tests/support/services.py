@@ -55,8 +55,9 @@ class PostgresDatabase:
     def _admin(self, sql: str) -> None:
         import psycopg
 
-        with psycopg.connect(f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test", autocommit=True
+        ) as conn:
             conn.execute(sql)
 
     def create(self) -> PostgresDatabase:

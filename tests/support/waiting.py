@@ -10,8 +10,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], T | Awaitable[T]], timeout: float = 10.0,
-                     interval: float = 0.01) -> T:
+async def eventually(
+    check: Callable[[], T | Awaitable[T]], timeout: float = 10.0, interval: float = 0.01
+) -> T:
     """Call ``check`` until it returns a truthy value (or stops raising AssertionError)."""
     deadline = time.monotonic() + timeout
     last_error: AssertionError | None = None

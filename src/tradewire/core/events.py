@@ -135,3 +135,56 @@ class SignalEmitted(Event):
     """A new, non-duplicate signal, published to every sink."""
 
     signal: Signal
+
+
+# --- Trade tape (Tradovate Time & Sales) -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TapePrint:
+    """One Time & Sales row as the page showed it (seed field names in ``to_wire``)."""
+
+    timestamp: str
+    price: float
+    size: float
+    accumulated_volume: float | None = None
+    tick_direction: str | None = None
+    is_highlighted: bool = False
+    account: str | None = None
+    captured_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContractHeader:
+    """The contract header above the tape."""
+
+    symbol: str | None = None
+    name: str | None = None
+    last_price: float | None = None
+    price_direction: str | None = None
+    price_change: float | None = None
+    price_change_percent: float | None = None
+    total_volume: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstrumentTab:
+    """One instrument tab of the trader's layout."""
+
+    symbol: str
+    is_active: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TapeBatch(Event):
+    """Prints captured from one account's page in one go, with the page context they came with.
+
+    ``rejected`` lists ``(row index, reason)`` for rows that failed decoding at the source.
+    """
+
+    account: str
+    source: str
+    prints: tuple[TapePrint, ...] = ()
+    tabs: tuple[InstrumentTab, ...] = ()
+    contract: ContractHeader | None = None
+    rejected: tuple[tuple[int, str], ...] = ()
