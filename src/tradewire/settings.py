@@ -90,7 +90,10 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_templates(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            compiled = re.compile(pattern)
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"alert template {pattern!r} is not a valid regex: {exc}") from exc
             if not {"pair", "direction"} <= set(compiled.groupindex):
                 raise ValueError(
                     f"alert template {pattern!r} needs named groups 'pair' and 'direction'"

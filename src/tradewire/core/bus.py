@@ -57,5 +57,5 @@ class MessageBus:
                 log.exception(
                     "bus handler failed",
                     handler=getattr(handler, "__qualname__", handler),
-                    event=type(event).__name__,
+                    event_type=type(event).__name__,
                 )

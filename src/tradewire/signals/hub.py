@@ -159,13 +159,15 @@ class SignalHub:
         payload = orjson.dumps(
             {"type": "SIGNAL", "timestamp": now // 1_000_000, "data": signal.to_wire()}
         ).decode()
-        delivery = Delivery(timing)
-        for sub in list(self._subscribers.values()):
-            if sub.wants(signal):
-                delivery.pending += 1
-                self._enqueue(sub, payload, delivery)
-        if delivery.pending == 0:
+        targets = [sub for sub in self._subscribers.values() if sub.wants(signal)]
+        if not targets:
             self._latency.delivered(timing)
+            return
+        # Count every target before queueing: a refused enqueue settles immediately and must
+        # not see the count reach zero while other targets are still to come.
+        delivery = Delivery(timing, pending=len(targets))
+        for sub in targets:
+            self._enqueue(sub, payload, delivery)
 
     def _enqueue(self, sub: Subscriber, payload: str, delivery: Delivery | None) -> None:
         if sub.closing:

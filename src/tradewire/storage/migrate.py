@@ -19,17 +19,22 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head", engine: Engine | None = None) -> None:
     """Bring the database at ``url`` up to ``revision``."""
-    engine = engine or create_db_engine(url)
-    config = alembic_config(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _run(command.upgrade, url, revision, engine)
 
 
 def downgrade(url: str, revision: str, engine: Engine | None = None) -> None:
     """Take the database at ``url`` down to ``revision``."""
+    _run(command.downgrade, url, revision, engine)
+
+
+def _run(step, url: str, revision: str, engine: Engine | None) -> None:
+    own_engine = engine is None
     engine = engine or create_db_engine(url)
     config = alembic_config(url)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            step(config, revision)
+    finally:
+        if own_engine:
+            engine.dispose()

@@ -1,0 +1,36 @@
+"""Message bus dispatch and ids."""
+
+from tradewire.core.bus import MessageBus
+from tradewire.core.events import Event
+from tradewire.core.ids import new_id, stable_id
+
+
+class Base(Event):
+    pass
+
+
+class Child(Base):
+    pass
+
+
+async def test_handlers_receive_subclasses_and_a_failing_handler_does_not_stop_others():
+    bus = MessageBus()
+    seen = []
+
+    async def boom(_event):
+        raise RuntimeError("sink down")
+
+    bus.subscribe(Base, boom)
+    bus.subscribe(Base, seen.append)
+    await bus.publish(Child(ts_event=1, ts_init=1))
+    assert len(seen) == 1
+    bus.unsubscribe(Base, seen.append)
+    await bus.publish(Child(ts_event=1, ts_init=1))
+    assert len(seen) == 1
+
+
+def test_ids_are_unique_sortable_and_stable_ids_deterministic():
+    ids = [new_id() for _ in range(10_000)]
+    assert len(set(ids)) == 10_000 and ids == sorted(ids)
+    assert all(len(i) == 26 for i in ids)
+    assert stable_id("a", 1) == stable_id("a", 1) != stable_id("a", "1")

@@ -1,0 +1,44 @@
+"""Settings from the environment."""
+
+import pytest
+from pydantic import ValidationError
+
+from tradewire.settings import Settings
+
+
+def test_defaults_and_env(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.port == 6001 and settings.db_url.startswith("sqlite:///data/")
+    assert settings.scraper.model_dump() == {
+        "enabled": False,
+        "interval": 1000,
+        "volume_filter": 0,
+        "debug": False,
+        "persist_interval": 60,
+        "buffer_size": 1000,
+        "days_to_keep": 7,
+        "auto_start": False,
+    }
+    monkeypatch.setenv("TRADEWIRE_PORT", "7000")
+    monkeypatch.setenv("TRADEWIRE_SCRAPER__DAYS_TO_KEEP", "3")
+    monkeypatch.setenv("TRADEWIRE_WEBHOOK_SECRET", "abc")
+    settings = Settings()
+    assert settings.port == 7000 and settings.scraper.days_to_keep == 3
+    assert "abc" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TRADEWIRE_PORT", "0"),
+        ("TRADEWIRE_PORT", "http"),
+        ("TRADEWIRE_ALERT_TEMPLATES", '["(unclosed"]'),
+        ("TRADEWIRE_ALERT_TEMPLATES", '["(?P<pair>\\\\S+) only"]'),
+        ("TRADEWIRE_WEBHOOK_ALLOWED_IPS", '["1.2.3"]'),
+    ],
+)
+def test_invalid_settings_are_refused(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()

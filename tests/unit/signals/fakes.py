@@ -1,0 +1,44 @@
+"""Hand-written fakes of the signals package's ports."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tradewire.core.events import AlertProcessed, Signal
+
+
+class MemoryStore:
+    """SignalStore that keeps everything in lists; can be told to fail or to be slow."""
+
+    def __init__(self) -> None:
+        self.alerts: list[AlertProcessed] = []
+        self.signals: list[Signal] = []
+        self.fail = False
+        self.gate: asyncio.Event | None = None
+
+    async def save(self, processed: AlertProcessed, signal: Signal | None = None) -> None:
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail:
+            raise OSError("disk on fire")
+        self.alerts.append(processed)
+        if signal is not None:
+            self.signals.append(signal)
+
+
+class FakeTransport:
+    """Records what the hub sends; can block forever to imitate a client that stopped reading."""
+
+    def __init__(self, blocked: bool = False) -> None:
+        self.sent: list[str] = []
+        self.closed: tuple[int, str] | None = None
+        self._unblocked = asyncio.Event()
+        if not blocked:
+            self._unblocked.set()
+
+    async def send_text(self, data: str) -> None:
+        await self._unblocked.wait()
+        self.sent.append(data)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)

@@ -1,0 +1,106 @@
+"""Hub fan-out, filters, slow subscribers and latency accounting with fake transports."""
+
+import asyncio
+
+import orjson
+import pytest
+from prometheus_client import CollectorRegistry
+
+from tests.support.waiting import eventually
+from tests.unit.signals.fakes import FakeTransport
+from tradewire.core.errors import ValidationError
+from tradewire.core.events import AlertSource, Direction, Signal, SignalEmitted
+from tradewire.core.ids import new_id
+from tradewire.signals.hub import CLOSE_SLOW_CONSUMER, SignalHub
+from tradewire.signals.latency import LatencyTracker
+
+
+def emitted(pair="BTC/USDT", strategy=None) -> SignalEmitted:
+    signal = Signal(
+        id=new_id(),
+        alert_id=new_id(),
+        pair=pair,
+        direction=Direction.BUY,
+        raw_text="x",
+        format="simple",
+        source=AlertSource.WEBHOOK,
+        dedupe_key="c:1",
+        strategy=strategy,
+        ts_event=1,
+        ts_init=2,
+        ts_parsed=2,
+    )
+    return SignalEmitted(signal=signal, ts_event=2, ts_init=2)
+
+
+@pytest.fixture
+async def hub():
+    latency = LatencyTracker(CollectorRegistry())
+    hub = SignalHub(latency, queue_size=8, heartbeat_s=3600)
+    hub.start()
+    yield hub
+    await hub.stop()
+
+
+def signals_of(transport: FakeTransport) -> list[dict]:
+    return [m["data"] for m in map(orjson.loads, transport.sent) if m["type"] == "SIGNAL"]
+
+
+async def test_broadcast_reaches_everyone_in_order(hub):
+    transports = [FakeTransport() for _ in range(20)]
+    for t in transports:
+        hub.attach(t, "u", "subscriber")
+    events = [emitted() for _ in range(5)]
+    for event in events:
+        hub.on_signal(event)
+    await eventually(lambda: all(len(t.sent) == 5 for t in transports))
+    for t in transports:
+        assert [s["id"] for s in signals_of(t)] == [e.signal.id for e in events]
+    assert hub._latency.stats()["distributionLatency"]["count"] == 5
+
+
+async def test_filters_by_strategy_and_symbol(hub):
+    everything, by_strategy, by_symbol = FakeTransport(), FakeTransport(), FakeTransport()
+    hub.attach(everything, "a", "subscriber")
+    hub.set_filters(hub.attach(by_strategy, "b", "subscriber"), ["Breakout"], [])
+    hub.set_filters(hub.attach(by_symbol, "c", "subscriber"), [], ["BINANCE:ETHUSDT"])
+    hub.on_signal(emitted("BTC/USDT", "breakout"))
+    hub.on_signal(emitted("ETH/USDT", "momentum"))
+    hub.on_signal(emitted("ETH/USDT", None))
+    await eventually(lambda: len(everything.sent) == 3)
+    await eventually(lambda: len(by_symbol.sent) == 2)
+    assert [s["pair"] for s in signals_of(by_strategy)] == ["BTC/USDT"]
+    assert [s["pair"] for s in signals_of(by_symbol)] == ["ETH/USDT", "ETH/USDT"]
+
+
+async def test_invalid_filters_are_rejected(hub):
+    sub = hub.attach(FakeTransport(), "a", "subscriber")
+    with pytest.raises(ValidationError):
+        hub.set_filters(sub, [42], [])
+    with pytest.raises(ValidationError):
+        hub.set_filters(sub, [], ["not a symbol!!"])
+
+
+async def test_stalled_subscriber_is_dropped_and_others_unaffected(hub):
+    stalled, healthy = FakeTransport(blocked=True), FakeTransport()
+    hub.attach(stalled, "slow", "subscriber")
+    hub.attach(healthy, "fast", "subscriber")
+    for _ in range(50):
+        hub.on_signal(emitted())
+        await asyncio.sleep(0)
+    await eventually(lambda: len(healthy.sent) == 50)
+    await eventually(lambda: stalled.closed is not None)
+    assert stalled.closed[0] == CLOSE_SLOW_CONSUMER
+    assert hub.subscriber_count == 1 and hub.dropped_slow == 1
+    # every broadcast was settled, none is left waiting for the dropped subscriber
+    assert hub._latency.stats()["totalLatency"]["count"] == 50
+
+
+async def test_heartbeats_are_sent():
+    hub = SignalHub(LatencyTracker(CollectorRegistry()), heartbeat_s=0.02)
+    hub.start()
+    transport = FakeTransport()
+    hub.attach(transport, "a", "subscriber")
+    await eventually(lambda: any(b"HEARTBEAT" in m.encode() for m in transport.sent))
+    await hub.stop()
+    assert transport.closed[0] == 1001
