@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from prometheus_client import CollectorRegistry
 
+from tests.support.waiting import eventually
 from tests.unit.signals.fakes import MemoryStore
 from tradewire.capture.alerts import AlertParser
 from tradewire.core.bus import MessageBus
@@ -115,8 +116,7 @@ async def test_slow_storage_does_not_hold_up_the_broadcast(rig):
     pipeline, store, emitted, _ = rig
     store.gate = asyncio.Event()
     task = asyncio.create_task(pipeline.submit(alert("BTC/USDT BUY")))
-    while not emitted:
-        await asyncio.sleep(0)
+    await eventually(lambda: emitted)
     assert not task.done()  # published, still waiting for the commit
     store.gate.set()
     assert (await task).status is AlertStatus.ACCEPTED
