@@ -24,6 +24,9 @@ def uvicorn_config(app, settings: Settings) -> uvicorn.Config:
         port=settings.port,
         ws="websockets-sansio",
         ws_max_size=64 * 1024,
+        # Signals are small; per-connection compression would cost a deflate per subscriber
+        # per broadcast for little gain.
+        ws_per_message_deflate=False,
         ws_ping_interval=20,
         ws_ping_timeout=20,
         log_config=None,

@@ -16,18 +16,24 @@ from tradewire.storage.repositories.signals import SignalQuery
 
 router = APIRouter(tags=["signals"])
 
+_MAX_NS = 7_258_118_400 * 1_000_000_000  # 2200-01-01, well inside a signed 64-bit integer
+
 
 def parse_since(value: str | None) -> int | None:
     """Accept epoch milliseconds or an ISO 8601 date/time (UTC if no zone)."""
     if value is None or value == "":
         return None
     text = value.strip()
-    if text.isdigit():
-        return int(text) * 1_000_000
     try:
-        return datetime_to_ns(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError as exc:
+        if text.isdigit():
+            ns = int(text) * 1_000_000
+        else:
+            ns = datetime_to_ns(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except (ValueError, OverflowError) as exc:
         raise ValidationError(f"since: not epoch ms or ISO 8601: {value!r}") from exc
+    if not 0 <= ns < _MAX_NS:
+        raise ValidationError(f"since: out of range (1970 to 2200): {value!r}")
+    return ns
 
 
 @router.get("/api/signals", summary="List stored signals, newest first")

@@ -1,0 +1,194 @@
+"""WebSocket distribution with real clients against a real server."""
+
+import asyncio
+import json
+import socket
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.support.waiting import eventually
+
+SECRET = "ws-test-secret"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from tests.support.server import ServerProcess
+
+    server = ServerProcess(
+        tmp_path_factory.mktemp("ws"),
+        {
+            "TRADEWIRE_WEBHOOK_SECRET": SECRET,
+            "TRADEWIRE_WS_HEARTBEAT_S": "0.5",
+            "TRADEWIRE_WS_QUEUE_SIZE": "32",
+            "TRADEWIRE_DEDUPE_WINDOW_S": "0",
+        },
+    ).start()
+    yield server
+    server.stop()
+
+
+async def send_alert(server, body: str) -> dict:
+    async with httpx.AsyncClient() as client:
+        resp = await client.post(f"{server.base_url}/webhook/tradingview/{SECRET}", content=body)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+async def next_of(ws, kind: str, timeout: float = 10) -> dict:
+    async with asyncio.timeout(timeout):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return message
+
+
+@pytest.mark.parametrize("token", [None, "not-a-jwt", "eyJhbGciOiJIUzI1NiJ9.e30.x"])
+async def test_missing_or_invalid_token_closes_with_1008(server, token):
+    url = f"{server.ws_url}/ws" + (f"?token={token}" if token else "")
+    async with connect(url) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd.code == 1008
+    assert closed.value.rcvd.reason
+
+
+async def test_signal_message_shape_with_bearer_header(server):
+    headers = {"Authorization": f"Bearer {server.token('bob')}"}
+    async with connect(f"{server.ws_url}/ws", additional_headers=headers) as ws:
+        hello = await next_of(ws, "CONNECTED")
+        assert hello["user"] == "bob"
+        sent = await send_alert(server, "BTC/USDT LONG @ 45000 TP: 46000 SL: 44500")
+        message = await next_of(ws, "SIGNAL")
+    assert isinstance(message["timestamp"], int)
+    data = message["data"]
+    assert data["id"] == sent["signal"]["id"]
+    assert {
+        k: data[k]
+        for k in ("pair", "direction", "entry", "takeProfit", "stopLoss", "format", "source")
+    } == {
+        "pair": "BTC/USDT",
+        "direction": "LONG",
+        "entry": 45000,
+        "takeProfit": 46000,
+        "stopLoss": 44500,
+        "format": "standard",
+        "source": "webhook",
+    }
+    assert data["rawText"].startswith("BTC/USDT LONG")
+    assert data["received_at"].endswith("Z") and data["latency"] >= 0
+
+
+async def test_subscriptions_filter_per_connection(server):
+    url = f"{server.ws_url}/ws?token={server.token()}"
+    async with connect(url) as all_ws, connect(url) as eth_ws, connect(url) as strat_ws:
+        await eth_ws.send(json.dumps({"action": "subscribe", "symbols": ["ETHUSDT"]}))
+        assert (await next_of(eth_ws, "SUBSCRIBED"))["symbols"] == ["ETH/USDT"]
+        await strat_ws.send(json.dumps({"action": "subscribe", "strategies": ["scalp"]}))
+        await next_of(strat_ws, "SUBSCRIBED")
+        await send_alert(server, "BTC/USDT BUY")
+        await send_alert(
+            server,
+            json.dumps(
+                {"ticker": "ETHUSDT", "action": "sell", "strategy": "scalp", "passphrase": SECRET}
+            ),
+        )
+        await send_alert(server, "SOL/USDT SELL")
+        got_all = [(await next_of(all_ws, "SIGNAL"))["data"]["pair"] for _ in range(3)]
+        assert got_all == ["BTC/USDT", "ETH/USDT", "SOL/USDT"]
+        assert (await next_of(eth_ws, "SIGNAL"))["data"]["pair"] == "ETH/USDT"
+        assert (await next_of(strat_ws, "SIGNAL"))["data"]["strategy"] == "scalp"
+        await send_alert(server, "ETH/USDT BUY")
+        assert (await next_of(eth_ws, "SIGNAL"))["data"]["direction"] == "BUY"
+
+
+async def test_bad_client_messages_get_errors_not_disconnects(server):
+    async with connect(f"{server.ws_url}/ws?token={server.token()}") as ws:
+        for raw in (
+            "not json",
+            "[1]",
+            '{"action": "dance"}',
+            '{"action": "subscribe", "symbols": "BTC"}',
+            '{"action": "subscribe", "symbols": ["bad symbol!!"]}',
+        ):
+            await ws.send(raw)
+            assert (await next_of(ws, "ERROR"))["reason"]
+        await ws.send('{"action": "ping"}')
+        await next_of(ws, "PONG")
+        await next_of(ws, "HEARTBEAT")
+
+
+async def test_subscriber_that_stops_reading_is_dropped_and_others_keep_up(server):
+    token = server.token()
+    # A small kernel receive buffer and no reading: the server's queue for it fills up.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    stalled = await connect(f"{server.ws_url}/ws?token={token}", sock=sock, max_queue=1)
+    stalled.transport.pause_reading()
+    # Large alerts (the raw text travels with each signal) fill the socket buffers quickly.
+    note = "n" * 30_000
+    async with connect(f"{server.ws_url}/ws?token={token}") as healthy:
+        await next_of(healthy, "CONNECTED")
+        count = 0
+
+        async def health():
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{server.base_url}/health")).json()
+
+        before = (await health())["subscribers"]
+        async with httpx.AsyncClient(timeout=30) as client:
+            while count < 3000 and (await health())["subscribers"] == before:
+                batch = [
+                    client.post(
+                        f"{server.base_url}/webhook/tradingview/{SECRET}",
+                        content=json.dumps(
+                            {
+                                "ticker": "BTCUSDT",
+                                "action": "buy",
+                                "price": 45000 + count + i,
+                                "note": note,
+                            }
+                        ),
+                    )
+                    for i in range(50)
+                ]
+                await asyncio.gather(*batch)
+                count += 50
+        assert (await health())["subscribers"] == before - 1, "stalled subscriber not dropped"
+        received = 0
+        async with asyncio.timeout(60):
+            while received < count:
+                if json.loads(await healthy.recv())["type"] == "SIGNAL":
+                    received += 1
+        assert received == count
+    stalled.transport.resume_reading()
+    with pytest.raises(ConnectionClosed):
+        async with asyncio.timeout(30):
+            while True:
+                await stalled.recv()
+    await stalled.close()
+
+
+async def test_many_subscribers_each_receive_every_signal(server):
+    token = server.token()
+    clients = [await connect(f"{server.ws_url}/ws?token={token}") for _ in range(50)]
+    try:
+        for ws in clients:
+            await next_of(ws, "CONNECTED")
+        ids = [
+            (await send_alert(server, f"ETH/USDT SHORT @ {2400 + i}"))["signal"]["id"]
+            for i in range(5)
+        ]
+
+        async def collect(ws):
+            return [(await next_of(ws, "SIGNAL"))["data"]["id"] for _ in ids]
+
+        results = await asyncio.gather(*(collect(ws) for ws in clients))
+        assert all(r == ids for r in results)
+    finally:
+        await asyncio.gather(*(ws.close() for ws in clients))
+    await eventually(lambda: httpx.get(f"{server.base_url}/health").json()["subscribers"] == 0)
