@@ -7,6 +7,7 @@ a source that acknowledges after ``submit`` never acknowledges something that co
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Protocol
 
@@ -91,6 +92,9 @@ class SignalPipeline:
         signal = _make_signal(alert, parsed, key, parsed_ns=now)
         self._dedupe.remember(key, signal.id, now)
         await self._bus.publish(SignalEmitted(signal=signal, ts_event=now, ts_init=now))
+        # Let the subscribers' sender tasks, woken by the publish, write to their sockets before
+        # the storage work starts competing with them for the interpreter.
+        await asyncio.sleep(0)
         return await self._finish(alert, AlertStatus.ACCEPTED, signal=signal)
 
     async def _finish(

@@ -1,0 +1,325 @@
+"""Benchmark: webhook POST → receipt by the last WebSocket subscriber, and sustained intake.
+
+For 1, 100 and 1,000 subscribers (held by a separate process) it measures p50/p99 of the time
+from just before the alert is POSTed to the moment the last subscriber has it, for tradewire
+(`tradewire serve`, SQLite, durable storage on) and, in the same run, for the baseline: a raw
+asyncio HTTP listener calling `websockets.broadcast` on a bare websockets server
+(bench/_baseline_server.py). Then it measures sustained durable intake into
+SQLite and checks that every acknowledged alert is stored.
+
+Run: .venv/bin/python bench/signal_latency.py [--quick]
+Writes bench/results/signal_latency.json and signal_latency.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+sys.path.insert(0, str(HERE.parent))
+
+from tests.support.services import free_port  # noqa: E402
+from tests.support.waiting import wait_until  # noqa: E402
+
+SECRET = "bench-secret"
+JWT_SECRET = "bench-jwt-secret-" + "x" * 32
+console = Console()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def start_tradewire(data_dir: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TRADEWIRE_DATA_DIR": str(data_dir),
+        "TRADEWIRE_WEBHOOK_SECRET": SECRET,
+        "TRADEWIRE_JWT_SECRET": JWT_SECRET,
+        "TRADEWIRE_LOG_LEVEL": "WARNING",
+        "TRADEWIRE_WS_QUEUE_SIZE": "4096",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradewire", "serve", "--port", str(port)], env=env
+    )
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(up, timeout=30, interval=0.1)
+    return proc, port
+
+
+def start_baseline() -> tuple[subprocess.Popen, int, int]:
+    ws_port, http_port = free_port(), free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "_baseline_server.py"), str(ws_port), str(http_port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "READY"
+    return proc, ws_port, http_port
+
+
+def start_subscribers(url: str, count: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "_ws_subscribers.py"), url, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "READY"
+    return proc
+
+
+def finish_subscribers(proc: subprocess.Popen) -> dict[int, list[int]]:
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    receipts = json.loads(proc.stdout.readline())
+    proc.wait(30)
+    return {int(k): v for k, v in receipts.items()}
+
+
+class KeepAliveClient:
+    """A minimal HTTP/1.1 client on one keep-alive connection, so that the publisher's own
+    overhead (which TradingView's servers would have, not tradewire) stays out of the figures."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+
+    async def __aenter__(self) -> KeepAliveClient:
+        self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self._port)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self._writer.close()
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        self._writer.write(
+            b"POST " + path.encode() + b" HTTP/1.1\r\nHost: bench\r\n"
+            b"Content-Type: text/plain\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        status = int((await self._reader.readline()).split()[1])
+        length = 0
+        while (line := await self._reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return status, await self._reader.readexactly(length)
+
+
+async def publish(port: int, path: str, seqs: list[int], gap: float) -> dict[int, int]:
+    """POST one alert per sequence number, ``gap`` seconds apart; return the send times."""
+    sent: dict[int, int] = {}
+    async with KeepAliveClient(port) as client:
+        for seq in seqs:
+            sent[seq] = time.time_ns()
+            status, body = await client.post(path, f"BTC/USDT LONG @ {10_000 + seq}".encode())
+            assert status == 200 and b'"accepted"' in body, body
+            await asyncio.sleep(gap)
+    return sent
+
+
+def measure(
+    system: str, ports: tuple[int, int], subscribers: int, seqs: list[int], gap: float
+) -> dict:
+    ws_port, http_port = ports
+    if system == "tradewire":
+        from tradewire.api.auth import TokenService
+
+        token = TokenService(JWT_SECRET).issue("bench")
+        url, path = f"ws://127.0.0.1:{ws_port}/ws?token={token}", f"/webhook/tradingview/{SECRET}"
+    else:
+        url, path = f"ws://127.0.0.1:{ws_port}/", "/webhook"
+    proc = start_subscribers(url, subscribers)
+    sent = asyncio.run(publish(http_port, path, seqs, gap))
+    time.sleep(0.5)
+    receipts = finish_subscribers(proc)
+    latencies = [(receipts[s][1] - sent[s]) / 1e6 for s in seqs if s in receipts]
+    complete = sum(1 for s in seqs if s in receipts and receipts[s][2] == subscribers)
+    return {
+        "system": system,
+        "subscribers": subscribers,
+        "signals": len(seqs),
+        "complete": complete,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "mean_ms": statistics.fmean(latencies),
+    }
+
+
+async def _blast(port: int, total: int, concurrency: int) -> tuple[int, float]:
+    """Send ``total`` distinct alerts over ``concurrency`` keep-alive connections; count 200s."""
+    counter = iter(range(total))
+    ok = 0
+
+    async def worker() -> None:
+        nonlocal ok
+        async with KeepAliveClient(port) as client:
+            for n in counter:
+                status, _ = await client.post(
+                    f"/webhook/tradingview/{SECRET}", f"ETH/USDT SHORT @ {100_000 + n}".encode()
+                )
+                ok += status == 200
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return ok, time.perf_counter() - started
+
+
+def sustained_intake(data_dir: Path, total: int) -> dict:
+    proc, port = start_tradewire(data_dir)
+    try:
+        acknowledged, elapsed = asyncio.run(_blast(port, total, concurrency=32))
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    with sqlite3.connect(data_dir / "tradewire.db") as db:
+        stored = db.execute("SELECT count(*) FROM signals WHERE pair = 'ETH/USDT'").fetchone()[0]
+    return {
+        "alerts": total,
+        "acknowledged": acknowledged,
+        "stored": stored,
+        "lost": acknowledged - stored,
+        "seconds": elapsed,
+        "alerts_per_s": total / elapsed,
+    }
+
+
+def chart(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted({r["subscribers"] for r in rows})
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    width = 0.2
+    for i, (system, stat) in enumerate(
+        [
+            ("baseline", "p50_ms"),
+            ("tradewire", "p50_ms"),
+            ("baseline", "p99_ms"),
+            ("tradewire", "p99_ms"),
+        ]
+    ):
+        values = [
+            next(r[stat] for r in rows if r["system"] == system and r["subscribers"] == n)
+            for n in sizes
+        ]
+        ax.bar(
+            [x + (i - 1.5) * width for x in range(len(sizes))],
+            values,
+            width,
+            label=f"{system} {stat[:3]}",
+        )
+    ax.set_xticks(range(len(sizes)), [f"{n} subscribers" for n in sizes])
+    ax.set_ylabel("webhook → last subscriber (ms)")
+    ax.set_title("Signal distribution latency (same run, same machine)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer signals, for a smoke run")
+    parser.add_argument("--sizes", default="1,100,1000", help="subscriber counts to measure")
+    args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")]
+    per_size = {1: 200, 100: 200, 1000: 100}
+    rounds = {n: (per_size.get(n, 100) // (6 if args.quick else 1)) for n in sizes}
+    rows, seq = [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        tradewire, tw_port = start_tradewire(Path(tmp) / "latency")
+        baseline, bl_ws_port, bl_http_port = start_baseline()
+        try:
+            for subscribers, count in rounds.items():
+                gap = 0.01 + subscribers / 20_000
+                systems = (
+                    ("baseline", (bl_ws_port, bl_http_port)),
+                    ("tradewire", (tw_port, tw_port)),
+                )
+                for system, ports in systems:
+                    seqs = list(range(seq, seq + count))
+                    seq += count
+                    console.print(f"{system}: {subscribers} subscribers × {count} signals")
+                    rows.append(measure(system, ports, subscribers, seqs, gap))
+        finally:
+            for proc in (tradewire, baseline):
+                proc.terminate()
+                proc.wait(30)
+        intake = sustained_intake(Path(tmp) / "intake", 3000 if args.quick else 20_000)
+
+    table = Table(title="webhook → last subscriber (ms)")
+    for column in (
+        "subscribers",
+        "system",
+        "p50",
+        "p99",
+        "mean",
+        "complete",
+        "p50 ratio",
+        "p99 ratio",
+    ):
+        table.add_column(column, justify="right")
+    for row in rows:
+        base = next(
+            r for r in rows if r["system"] == "baseline" and r["subscribers"] == row["subscribers"]
+        )
+        row["p50_ratio"] = row["p50_ms"] / base["p50_ms"]
+        row["p99_ratio"] = row["p99_ms"] / base["p99_ms"]
+        table.add_row(
+            str(row["subscribers"]),
+            row["system"],
+            f"{row['p50_ms']:.2f}",
+            f"{row['p99_ms']:.2f}",
+            f"{row['mean_ms']:.2f}",
+            f"{row['complete']}/{row['signals']}",
+            f"{row['p50_ratio']:.2f}",
+            f"{row['p99_ratio']:.2f}",
+        )
+    console.print(table)
+    intake_table = Table(title="sustained durable intake (SQLite)")
+    for key in intake:
+        intake_table.add_column(key, justify="right")
+    intake_table.add_row(*(f"{v:.1f}" if isinstance(v, float) else str(v) for v in intake.values()))
+    console.print(intake_table)
+
+    RESULTS.mkdir(exist_ok=True)
+    result = {
+        "latency": rows,
+        "intake": intake,
+        "quick": args.quick,
+        "machine": {"cpus": os.cpu_count()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (RESULTS / "signal_latency.json").write_text(json.dumps(result, indent=2))
+    chart(rows, RESULTS / "signal_latency.png")
+    console.print(f"wrote {RESULTS / 'signal_latency.json'} and signal_latency.png")
+
+
+if __name__ == "__main__":
+    main()
