@@ -131,46 +131,52 @@ async def test_subscriber_that_stops_reading_is_dropped_and_others_keep_up(serve
     stalled.transport.pause_reading()
     # Large alerts (the raw text travels with each signal) fill the socket buffers quickly.
     note = "n" * 30_000
-    async with connect(f"{server.ws_url}/ws?token={token}") as healthy:
-        await next_of(healthy, "CONNECTED")
-        count = 0
+    received = 0
 
-        async def health():
-            async with httpx.AsyncClient() as client:
-                return (await client.get(f"{server.base_url}/health")).json()
+    async def read_all(ws) -> None:
+        nonlocal received
+        async for raw in ws:
+            received += json.loads(raw)["type"] == "SIGNAL"
 
-        before = (await health())["subscribers"]
-        async with httpx.AsyncClient(timeout=30) as client:
-            while count < 3000 and (await health())["subscribers"] == before:
-                batch = [
-                    client.post(
-                        f"{server.base_url}/webhook/tradingview/{SECRET}",
-                        content=json.dumps(
-                            {
-                                "ticker": "BTCUSDT",
-                                "action": "buy",
-                                "price": 45000 + count + i,
-                                "note": note,
-                            }
-                        ),
+    async def subscribers() -> int:
+        async with httpx.AsyncClient() as client:
+            return (await client.get(f"{server.base_url}/health")).json()["subscribers"]
+
+    try:
+        async with connect(f"{server.ws_url}/ws?token={token}") as healthy:
+            reader = asyncio.create_task(read_all(healthy))
+            before, sent = await subscribers(), 0
+            async with httpx.AsyncClient(timeout=30) as client:
+                while sent < 3000 and await subscribers() == before:
+                    await asyncio.gather(
+                        *(
+                            client.post(
+                                f"{server.base_url}/webhook/tradingview/{SECRET}",
+                                content=json.dumps(
+                                    {
+                                        "ticker": "BTCUSDT",
+                                        "action": "buy",
+                                        "price": 45000 + sent + i,
+                                        "note": note,
+                                    }
+                                ),
+                            )
+                            for i in range(25)
+                        )
                     )
-                    for i in range(50)
-                ]
-                await asyncio.gather(*batch)
-                count += 50
-        assert (await health())["subscribers"] == before - 1, "stalled subscriber not dropped"
-        received = 0
-        async with asyncio.timeout(60):
-            while received < count:
-                if json.loads(await healthy.recv())["type"] == "SIGNAL":
-                    received += 1
-        assert received == count
-    stalled.transport.resume_reading()
-    with pytest.raises(ConnectionClosed):
-        async with asyncio.timeout(30):
-            while True:
-                await stalled.recv()
-    await stalled.close()
+                    sent += 25
+            assert await subscribers() == before - 1, "stalled subscriber not dropped"
+            await eventually(lambda: received == sent, timeout=60)
+            reader.cancel()
+        stalled.transport.resume_reading()
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(60):
+                while True:
+                    await stalled.recv()
+        assert closed.value.rcvd.code == 1013  # "try again later": a slow consumer
+    finally:
+        await stalled.close()
+        sock.close()
 
 
 async def test_many_subscribers_each_receive_every_signal(server):
