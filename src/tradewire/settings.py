@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     trust_proxy: bool = False
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
     alert_templates: list[str] = Field(default_factory=list)
+    webhook_timeout_s: float = Field(
+        2.5, gt=0, le=60, description="answer 503 if storage has not committed by then"
+    )
 
     # Signals
     dedupe_window_s: float = Field(300.0, ge=0.0, le=7 * 86400)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from tradewire.api.deps import ContainerDep
-from tradewire.core.errors import PayloadTooLargeError, ValidationError
+from tradewire.core.errors import PayloadTooLargeError, RetryableError, ValidationError
 from tradewire.core.events import Alert, AlertSource, AlertStatus
 from tradewire.core.ids import new_id
 
@@ -67,7 +69,16 @@ async def _receive(request: Request, container, path_secret: str | None) -> JSON
         ts_event=received_ns,
         ts_init=container.clock.now_ns(),
     )
-    processed = await container.pipeline.submit(alert, document)
+    # TradingView gives up after 3 s. Answer 503 (it retries) if storage is slower than the
+    # configured limit; the shielded work still finishes, and a retry then finds the signal
+    # as a duplicate instead of broadcasting it twice.
+    try:
+        processed = await asyncio.wait_for(
+            asyncio.shield(container.pipeline.submit(alert, document)),
+            container.settings.webhook_timeout_s,
+        )
+    except TimeoutError as exc:
+        raise RetryableError("storage is slow: alert not yet saved, retry", retry_after=1) from exc
     if processed.status is AlertStatus.REJECTED:
         return JSONResponse(
             {

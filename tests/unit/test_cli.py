@@ -1,0 +1,82 @@
+"""The command line: tokens, migrations, and exit code 2 with a message on bad input."""
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tradewire.api.auth import TokenService
+from tradewire.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    for key in list(__import__("os").environ):
+        if key.startswith("TRADEWIRE_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("TRADEWIRE_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def test_token_create_prints_a_verifiable_jwt(env):
+    result = runner.invoke(app, ["token", "create", "--user", "alice", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    secret = (env / "data" / "jwt_secret").read_text()
+    principal = TokenService(secret).verify(result.stdout.strip())
+    assert (principal.user, principal.role) == ("alice", "admin")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["token", "create", "--user", "bob", "--role", "root"],
+        ["token", "create", "--user", " "],
+        ["token", "create"],
+        ["serve", "--port", "http"],
+        ["serve", "--port", "70000"],
+        ["demo", "--rate", "0"],
+        ["nonsense"],
+    ],
+)
+def test_bad_arguments_exit_2(env, args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.output.strip()
+
+
+def test_invalid_environment_exits_2_naming_the_setting(env, monkeypatch):
+    monkeypatch.setenv("TRADEWIRE_PORT", "not-a-port")
+    result = runner.invoke(app, ["token", "create", "--user", "x"])
+    assert result.exit_code == 2
+    assert "port" in result.output
+
+
+def test_db_upgrade_creates_the_schema(env):
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    import sqlite3
+
+    tables = {
+        r[0]
+        for r in sqlite3.connect(env / "data" / "tradewire.db").execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    assert {"alerts", "signals", "alembic_version"} <= tables
+
+
+def test_unsupported_database_is_a_clear_error(env, monkeypatch):
+    monkeypatch.setenv("TRADEWIRE_DATABASE_URL", "mysql://x@localhost/db")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "unsupported database" in result.output
+
+
+def test_console_script_runs(env):
+    out = subprocess.run(
+        [sys.executable, "-m", "tradewire", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "demo" in out.stdout and "serve" in out.stdout
