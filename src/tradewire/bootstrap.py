@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import structlog
 from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.capture.alerts import AlertParser
@@ -44,7 +46,7 @@ class Container:
     hub: SignalHub
     pipeline: SignalPipeline
     webhook_guard: WebhookGuard
-    engine: object
+    engine: Engine
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -56,6 +58,10 @@ class Container:
         identities = await asyncio.to_thread(self.signal_store.recent_identities, horizon)
         warmed = self.dedupe.warm(identities, now)
         self.hub.start()
+        if self.settings.webhook_secret is None:
+            log.warning(
+                "TRADEWIRE_WEBHOOK_SECRET is not set: the webhook accepts alerts without a secret"
+            )
         log.info(
             "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
         )
@@ -130,6 +136,4 @@ def webhook_guard(settings: Settings) -> WebhookGuard:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
