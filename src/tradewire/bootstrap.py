@@ -15,6 +15,8 @@ from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.events import SignalEmitted
+from tradewire.marketdata.collector import Collector
+from tradewire.marketdata.wiring import build_collector
 from tradewire.settings import Settings
 from tradewire.signals.dedupe import Deduplicator
 from tradewire.signals.hub import SignalHub
@@ -45,6 +47,7 @@ class Container:
     pipeline: SignalPipeline
     webhook_guard: WebhookGuard
     engine: object
+    collector: Collector | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -56,6 +59,8 @@ class Container:
         identities = await asyncio.to_thread(self.signal_store.recent_identities, horizon)
         warmed = self.dedupe.warm(identities, now)
         self.hub.start()
+        if self.collector is not None:
+            await self.collector.open()
         log.info(
             "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
         )
@@ -65,6 +70,8 @@ class Container:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        if self.collector is not None:
+            await self.collector.close()
         await self.hub.stop()
         await asyncio.to_thread(self.writer.stop)
         self.engine.dispose()
@@ -117,6 +124,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         pipeline=pipeline,
         engine=engine,
         webhook_guard=webhook_guard(settings),
+        collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
     )
 
 
