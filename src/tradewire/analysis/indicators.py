@@ -28,8 +28,9 @@ def classify_trend(fast: float | None, mid: float | None, slow: float | None) ->
 
 def compute_indicators(series: CandleSeries, periods: IndicatorSettings) -> Indicators:
     """Return the latest indicator values of ``series``."""
+    ema_periods = (periods.ema_fast, periods.ema_mid, periods.ema_slow)
     if not len(series):
-        return Indicators()
+        return Indicators(ema_periods=ema_periods)
     close = np.asarray(series.close, dtype=np.float64)
     high = np.asarray(series.high, dtype=np.float64)
     low = np.asarray(series.low, dtype=np.float64)
@@ -54,6 +55,7 @@ def compute_indicators(series: CandleSeries, periods: IndicatorSettings) -> Indi
         ema_slow=slow,
         atr=_last(talib.ATR(high, low, close, timeperiod=periods.atr)),
         trend=classify_trend(fast, mid, slow),
+        ema_periods=ema_periods,
     )
 
 

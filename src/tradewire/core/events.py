@@ -292,6 +292,7 @@ class Indicators:
     ema_slow: float | None = None
     atr: float | None = None
     trend: Trend = Trend.SIDEWAYS
+    ema_periods: tuple[int, int, int] = (20, 50, 200)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -71,7 +71,7 @@ def _encode_tf(analysis: TimeframeAnalysis) -> dict[str, object]:
         "c": [s.ts, s.open, s.high, s.low, s.close, s.volume],
         "i": [
             i.rsi, i.macd, i.macd_signal, i.macd_histogram, i.obv, i.ema_fast, i.ema_mid,
-            i.ema_slow, i.atr, i.trend.value,
+            i.ema_slow, i.atr, i.trend.value, list(i.ema_periods),
         ],
         "sup": [[lv.price, lv.touches] for lv in analysis.support],
         "res": [[lv.price, lv.touches] for lv in analysis.resistance],
@@ -80,7 +80,7 @@ def _encode_tf(analysis: TimeframeAnalysis) -> dict[str, object]:
 
 def _decode_tf(ticker: str, data: dict) -> TimeframeAnalysis:
     ts, o, h, lo, c, v = data["c"]
-    rsi, macd, sig, hist, obv, fast, mid, slow, atr, trend = data["i"]
+    rsi, macd, sig, hist, obv, fast, mid, slow, atr, trend, periods = data["i"]
     return TimeframeAnalysis(
         candles=CandleSeries(
             ticker=ticker, timeframe=Timeframe(data["tf"]), data_source=DataSource(data["src"]),
@@ -89,7 +89,7 @@ def _decode_tf(ticker: str, data: dict) -> TimeframeAnalysis:
         ),
         indicators=Indicators(
             rsi=rsi, macd=macd, macd_signal=sig, macd_histogram=hist, obv=obv, ema_fast=fast,
-            ema_mid=mid, ema_slow=slow, atr=atr, trend=Trend(trend),
+            ema_mid=mid, ema_slow=slow, atr=atr, trend=Trend(trend), ema_periods=tuple(periods),
         ),
         support=tuple(Level(price=p, touches=n) for p, n in data["sup"]),
         resistance=tuple(Level(price=p, touches=n) for p, n in data["res"]),

@@ -84,8 +84,6 @@ class Collector:
         await self.watchlist.load()
         if self._auto_start:
             await self.start()
-        else:
-            await self.write_status()
 
     async def close(self) -> None:
         """Stop the loop and release the providers and the cache."""
