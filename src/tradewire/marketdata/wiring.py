@@ -11,7 +11,7 @@ from tradewire.marketdata.adapters.finnhub import FinnhubProvider
 from tradewire.marketdata.adapters.http import ProviderHttp
 from tradewire.marketdata.adapters.redis_cache import RedisKeyValueStore
 from tradewire.marketdata.adapters.replay import ReplayProvider
-from tradewire.marketdata.adapters.yahoo import USER_AGENT, YahooProvider
+from tradewire.marketdata.adapters.yahoo import USER_AGENT, YAHOO_ANSWERS, YahooProvider
 from tradewire.marketdata.cache import SnapshotCache
 from tradewire.marketdata.collector import Collector
 from tradewire.marketdata.failover import Failover
@@ -43,9 +43,11 @@ def build_providers(
                 continue
             limit, base, source = settings.finnhub_rate_limit, settings.finnhub_base_url, "finnhub"
             headers = {"X-Finnhub-Token": settings.finnhub_api_key.get_secret_value()}
+            answers = frozenset({200})
         else:
             limit, base, source = settings.yahoo_rate_limit, settings.yahoo_base_url, "yahoo"
             headers = {"user-agent": USER_AGENT}
+            answers = YAHOO_ANSWERS
         budgets[name] = SlidingWindowLimiter(limit, settings.rate_window_s)
         http = ProviderHttp(
             DataSource(source),
@@ -54,6 +56,7 @@ def build_providers(
             timeout=settings.provider_timeout_s,
             retries=settings.provider_retries,
             headers=headers,
+            answers=answers,
         )
         adapter = FinnhubProvider if name == "finnhub" else YahooProvider
         providers[name] = adapter(http, clock)

@@ -60,9 +60,13 @@ class ProviderHttp:
         timeout: float = 10.0,
         retries: int = 3,
         headers: Mapping[str, str] | None = None,
+        answers: frozenset[int] = frozenset({200}),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``answers`` are the statuses whose JSON body the adapter reads itself (Yahoo puts
+        its reason for a 404 in the body)."""
         self.source = source
+        self._answers = answers
         self.limiter = limiter
         self._retries = retries
         self._sleep = sleep
@@ -110,6 +114,11 @@ class ProviderHttp:
             if delay is not None and delay > MAX_RETRY_AFTER_S:
                 raise ProviderError(self.source, f"rate limited for {delay:g} s", delay)
             raise _Transient("rate limited (429)", delay)
+        if status in self._answers:
+            try:
+                return orjson.loads(response.content)
+            except orjson.JSONDecodeError as exc:
+                raise ProviderError(self.source, f"malformed JSON from {path}") from exc
         if status >= 500:
             raise _Transient(f"server error {status} on {path}")
         if status == 403:
@@ -118,12 +127,7 @@ class ProviderHttp:
             raise NoDataError(self.source, f"nothing at {path} (404)")
         if status == 401:
             raise ProviderError(self.source, "API key missing or rejected (401)")
-        if status != 200:
-            raise ProviderError(self.source, f"unexpected status {status} on {path}")
-        try:
-            return orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
-            raise ProviderError(self.source, f"malformed JSON from {path}") from exc
+        raise ProviderError(self.source, f"unexpected status {status} on {path}")
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

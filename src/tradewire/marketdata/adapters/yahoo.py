@@ -24,6 +24,9 @@ INTERVALS: dict[Timeframe, tuple[str, str]] = {
     Timeframe.H1: ("60m", "60d"),
 }
 
+#: Statuses whose body the adapter reads: Yahoo explains a 404 in ``chart.error``.
+YAHOO_ANSWERS = frozenset({200, 404})
+
 #: Yahoo turns away clients without a browser-like agent.
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) tradewire"
 
