@@ -64,6 +64,7 @@ class FakeState:
     strict_limit: int | None = None
     window_s: float = 60.0
     hang_s: float = 2.0
+    forbidden: set[str] = field(default_factory=set)  # path prefixes the "plan" does not cover
     rejected_429: int = 0
     _window: deque = field(default_factory=deque)
 
@@ -120,6 +121,8 @@ async def _gate(request: Request, empty: Response) -> Response | None:
     if state.over_limit(now):
         state.rejected_429 += 1
         return JSONResponse({"error": "API limit reached"}, 429, {"Retry-After": "1"})
+    if any(request.url.path.startswith(p) for p in state.forbidden):
+        return JSONResponse({"error": "You don't have access to this resource."}, 403)
     fault = state.take_fault(request.url.path)
     if fault is None:
         return None

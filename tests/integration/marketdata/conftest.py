@@ -83,6 +83,7 @@ def finnhub(finnhub_server: FakeProvider) -> FakeProvider:
     finnhub_server.state.faults.clear()
     finnhub_server.state.arrivals.clear()
     finnhub_server.state.strict_limit = None
+    finnhub_server.state.forbidden.clear()
     return finnhub_server
 
 
