@@ -66,6 +66,7 @@ class FakeState:
     hang_s: float = 2.0
     forbidden: set[str] = field(default_factory=set)  # path prefixes the "plan" does not cover
     rejected_429: int = 0
+    accepted: list[float] = field(default_factory=list)  # arrivals the strict limiter let in
     _window: deque = field(default_factory=deque)
 
     def take_fault(self, path: str) -> Fault | None:
@@ -82,6 +83,7 @@ class FakeState:
         if len(self._window) >= self.strict_limit:
             return True
         self._window.append(now)
+        self.accepted.append(now)
         return False
 
 

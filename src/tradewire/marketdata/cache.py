@@ -3,10 +3,17 @@
 The seed's operations: save, get if fresh, is_stale, clear, get_all, status (entries, bytes) and
 the tickers in cache. An expired entry is kept (so it can be served in an outage) but is
 returned only to a caller who asks for stale data, and then it is marked ``stale``.
+
+Lookups by ticker first try a small in-process tier of decoded snapshots (filled on save and
+on read), so a hit costs neither a round trip nor a decode. Its entries carry the time they
+were stored, so freshness is judged exactly as for the backend; a newer snapshot written by
+another process is seen once this process's copy expires or is evicted.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import structlog
@@ -45,14 +52,22 @@ class CacheStatus:
 class SnapshotCache:
     """Market snapshots by ticker, fresh for ``ttl_s`` seconds."""
 
-    def __init__(self, store: KeyValueStore, clock: Clock, ttl_s: float = 300.0) -> None:
+    def __init__(
+        self, store: KeyValueStore, clock: Clock, ttl_s: float = 300.0, hot_entries: int = 256
+    ) -> None:
         self._store = store
         self._clock = clock
         self.ttl_s = ttl_s
+        self._hot_max = hot_entries
+        # ticker -> (snapshot as served from the cache, stored_ns), least recently used first
+        self._hot: OrderedDict[str, tuple[MarketSnapshot, int]] = OrderedDict()
 
     async def save(self, snapshot: MarketSnapshot) -> None:
         """Store ``snapshot`` as the ticker's latest, stamped now."""
-        await self._store.put(snapshot.ticker, codec.encode(snapshot), self._clock.now_ns())
+        stored_ns = self._clock.now_ns()
+        await self._store.put(snapshot.ticker, codec.encode(snapshot), stored_ns)
+        served = dataclasses.replace(snapshot, data_source=DataSource.CACHE, stale=False)
+        self._remember(snapshot.ticker, served, stored_ns)
 
     async def get_fresh(self, ticker: str) -> CachedSnapshot | None:
         """Return the ticker's entry if it is younger than the TTL."""
@@ -60,6 +75,10 @@ class SnapshotCache:
 
     async def get(self, ticker: str, *, allow_stale: bool = False) -> CachedSnapshot | None:
         """Return the ticker's entry; an expired one only with ``allow_stale``, marked stale."""
+        hot = self._hot.get(ticker)
+        if hot is not None:
+            self._hot.move_to_end(ticker)
+            return self._entry(*hot, allow_stale=allow_stale)
         found = await self._store.get(ticker)
         if found is None:
             return None
@@ -71,6 +90,10 @@ class SnapshotCache:
 
     async def clear(self, ticker: str | None = None) -> int:
         """Remove one ticker's entry, or all entries; return how many went."""
+        if ticker is None:
+            self._hot.clear()
+        else:
+            self._hot.pop(ticker, None)
         return await self._store.delete(ticker)
 
     async def get_all(self, *, allow_stale: bool = False) -> dict[str, CachedSnapshot]:
@@ -97,14 +120,34 @@ class SnapshotCache:
     def _read(
         self, ticker: str, value: bytes, stored_ns: int, *, allow_stale: bool
     ) -> CachedSnapshot | None:
-        age_s = max(0.0, (self._clock.now_ns() - stored_ns) / NS)
-        stale = age_s >= self.ttl_s
-        if stale and not allow_stale:
-            return None
+        if not allow_stale and self._age_s(stored_ns) >= self.ttl_s:
+            return None  # not worth decoding
         try:
-            snapshot = codec.decode(value, served_by=DataSource.CACHE, stale=stale)
+            snapshot = codec.decode(value, served_by=DataSource.CACHE)
         except (ValueError, KeyError, TypeError) as exc:
             # An entry from another version or a damaged one is a miss, not a crash.
             log.warning("unreadable cache entry ignored", ticker=ticker, error=str(exc))
             return None
+        self._remember(ticker, snapshot, stored_ns)
+        return self._entry(snapshot, stored_ns, allow_stale=allow_stale)
+
+    def _entry(
+        self, snapshot: MarketSnapshot, stored_ns: int, *, allow_stale: bool
+    ) -> CachedSnapshot | None:
+        age_s = self._age_s(stored_ns)
+        if age_s >= self.ttl_s:
+            if not allow_stale:
+                return None
+            snapshot = dataclasses.replace(snapshot, stale=True)
         return CachedSnapshot(snapshot=snapshot, stored_ns=stored_ns, age_s=age_s)
+
+    def _remember(self, ticker: str, snapshot: MarketSnapshot, stored_ns: int) -> None:
+        if self._hot_max <= 0:
+            return
+        self._hot[ticker] = (snapshot, stored_ns)
+        self._hot.move_to_end(ticker)
+        while len(self._hot) > self._hot_max:
+            self._hot.popitem(last=False)
+
+    def _age_s(self, stored_ns: int) -> float:
+        return max(0.0, (self._clock.now_ns() - stored_ns) / NS)

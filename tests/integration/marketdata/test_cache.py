@@ -98,3 +98,16 @@ async def test_service_serves_stale_only_when_allowed_and_sources_fail(store) ->
         await service.snapshot("SPY")
     served = await service.snapshot("SPY", allow_stale=True)
     assert served.stale and served.snapshot.data_source is DataSource.CACHE
+
+
+async def test_another_process_reads_the_backend(store) -> None:
+    clock, cache, service = await make(store)
+    saved = await service.collect("QQQ")
+    cold = SnapshotCache(store, clock, 300.0, hot_entries=0)
+    entry = await cold.get_fresh("QQQ")
+    assert entry is not None and entry.snapshot.data_source is DataSource.CACHE
+    assert entry.snapshot.quote == saved.quote and entry.snapshot.timeframes == saved.timeframes
+    assert entry.stored_ns == (await cache.get_fresh("QQQ")).stored_ns
+    clock.advance(300)
+    assert await cold.get_fresh("QQQ") is None
+    assert (await cold.get("QQQ", allow_stale=True)).stale
