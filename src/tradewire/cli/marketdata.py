@@ -24,9 +24,11 @@ T = TypeVar("T")
 
 def with_collector(action: Callable[[Collector], Awaitable[T]]) -> T:
     """Build the service (migrating the database), run ``action`` on its collector, stop."""
+    from tradewire import logs
     from tradewire.bootstrap import build
 
     settings = load_settings(collector_auto_start=False)
+    logs.configure(settings.log_level, settings.log_json)  # on stderr: stdout stays parseable
 
     async def run() -> T:
         container = build(settings)

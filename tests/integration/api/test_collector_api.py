@@ -123,3 +123,14 @@ def test_base_urls_point_the_server_at_other_hosts(server_factory) -> None:
         assert {tf["data_source"] for tf in data["timeframes"].values()} == {"yahoo"}
         assert finnhub.calls("/quote") == 1 and yahoo.calls() == 2
         server.stop()
+
+
+def test_demo_runs_the_collector_on_replay(server_factory) -> None:
+    server = server_factory({}, command="demo")
+
+    def collected() -> dict:
+        body = httpx.get(f"{server.base_url}/api/collector/status", timeout=5).json()
+        return body if body["running"] and body["cache_entries"] >= 2 else {}
+
+    body = wait_until(collected, timeout=60)
+    assert {s["source"] for s in body["sources"]} == {"replay"}
