@@ -201,7 +201,7 @@ class Collector:
             self.next_run_ns = self._clock.now_ns() + int(self.interval_s * NS)
             try:
                 await self.write_status()
-            except OSError as exc:
+            except Exception as exc:  # a full disk or an unreachable cache must not stop us
                 log.warning("collector status file not written", error=str(exc))
             await asyncio.sleep(self.interval_s)
 
