@@ -215,7 +215,9 @@ async def yahoo_chart(request: Request) -> Response:
     nulled = [None if i == 3 else x for i, x in enumerate(b[4] for b in bars)]
     meta = {
         "currency": "USD", "symbol": symbol, "exchangeName": "NMS",
-        "regularMarketPrice": bars[-1][4], "chartPreviousClose": bars[-2][4],
+        # chartPreviousClose is the close before the chart's range, not yesterday's close.
+        "regularMarketPrice": bars[-1][4], "chartPreviousClose": round(bars[0][1] * 0.97, 4),
+        "gmtoffset": -18000,
         "regularMarketTime": bars[-1][0], "regularMarketDayHigh": bars[-1][2],
         "regularMarketDayLow": bars[-1][3], "regularMarketVolume": bars[-1][5],
         "dataGranularity": interval, "range": request.query_params.get("range"),

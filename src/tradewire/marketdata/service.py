@@ -56,8 +56,11 @@ class MarketDataService:
             self._candles(ticker, Timeframe.H1),
             return_exceptions=True,
         )
-        if isinstance(quote, BaseException):
-            raise quote
+        for outcome in (quote, daily, hourly):
+            # Candle errors the sources can have were already turned into None; anything left
+            # (the quote's error, or a bug) is this ticker's failure.
+            if isinstance(outcome, BaseException):
+                raise outcome
         series: list[CandleSeries] = []
         if daily is not None:
             series.append(daily)

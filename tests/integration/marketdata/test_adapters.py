@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.support.fake_providers import FINNHUB_KEY, UNKNOWN, FakeProvider, Fault
+from tests.support.fake_providers import FINNHUB_KEY, UNKNOWN, FakeProvider, Fault, price_path
 from tradewire.core.clock import TestClock
 from tradewire.core.events import DataSource, Timeframe
 from tradewire.marketdata.adapters.finnhub import FinnhubProvider
@@ -150,6 +150,9 @@ async def test_yahoo_quote_candles_and_share_classes(yh) -> None:
     quote = await provider.quote("BRK.B")
     assert quote.data_source is DataSource.YAHOO and quote.ticker == "BRK.B"
     assert server.state.arrivals[-1][1] == "/v8/finance/chart/BRK-B"
+    # Yesterday's close, taken from the bars (the last one before today is a null Yahoo pad).
+    bars = price_path("BRK-B", 5, 86_400)
+    assert quote.prev_close == bars[2][4] and quote.price == bars[4][4]
     assert quote.change == pytest.approx(quote.price - quote.prev_close, abs=1e-6)
     daily = await provider.candles("AAPL", Timeframe.DAY)
     assert len(daily) == 299  # the bar Yahoo padded with a null close is dropped

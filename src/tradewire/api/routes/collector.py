@@ -70,9 +70,12 @@ async def status(container: ContainerDep) -> dict[str, object]:
 async def status_file(container: ContainerDep) -> dict[str, object]:
     collector = collector_of(container)
     path = container.settings.collector_status_file
-    if not path.exists():
+    try:
+        return orjson.loads(await run_in_threadpool(path.read_bytes))
+    except (OSError, orjson.JSONDecodeError):
+        # Not written yet (collector never started) or damaged by hand: write it afresh.
         await collector.write_status()
-    return orjson.loads(await run_in_threadpool(path.read_bytes))
+        return orjson.loads(await run_in_threadpool(path.read_bytes))
 
 
 @router.post("/api/collector/ticker/add", summary="Add a ticker to the watchlist")

@@ -40,6 +40,7 @@ class _Meta(BaseModel):
     regularMarketDayHigh: float | None = None
     regularMarketDayLow: float | None = None
     regularMarketVolume: float | None = None
+    gmtoffset: int = 0
 
 
 class _QuoteColumns(BaseModel):
@@ -100,9 +101,13 @@ class YahooProvider:
         if meta.regularMarketPrice is None or meta.regularMarketPrice <= 0:
             raise NoDataError(self.name, f"no quote for {ticker}")
         price = meta.regularMarketPrice
-        prev = meta.previousClose or meta.chartPreviousClose
-        change = price - prev if prev else None
         columns = result.indicators.quote[0] if result.indicators.quote else _QuoteColumns()
+        prev = (
+            meta.previousClose
+            or _close_before_session(result, columns)
+            or (meta.chartPreviousClose)
+        )
+        change = price - prev if prev else None
         opens = [x for x in columns.open if x]
         now = self._clock.now_ns()
         return Quote(
@@ -162,3 +167,21 @@ class YahooProvider:
         if not chart.result:
             raise NoDataError(self.name, f"empty chart for {ticker}")
         return chart.result[0]
+
+
+def _close_before_session(result: _Result, columns: _QuoteColumns) -> float | None:
+    """The last daily close before the quote's trading day (in the exchange's time zone).
+
+    ``chartPreviousClose`` is the close before the chart's *range*, not yesterday's, so the
+    previous close is taken from the bars themselves.
+    """
+    meta = result.meta
+    if meta.regularMarketTime is None or len(columns.close) != len(result.timestamp):
+        return None
+    today = (meta.regularMarketTime + meta.gmtoffset) // 86_400
+    earlier = [
+        close
+        for ts, close in zip(result.timestamp, columns.close, strict=True)
+        if close and (ts + meta.gmtoffset) // 86_400 < today
+    ]
+    return earlier[-1] if earlier else None
