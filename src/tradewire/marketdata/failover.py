@@ -1,8 +1,9 @@
 """Failover per data kind: ask sources in the configured order, skipping unhealthy ones.
 
 A source that fails ``unhealthy_after`` times in a row (outages only: timeouts, 5xx, 429 after
-retries, unreadable answers) is skipped for ``probe_after_s``; then one request probes it, and
-it is healthy again at its first success. "Not entitled" (e.g. Finnhub's free plan and candles)
+retries, unreadable answers) is skipped for ``probe_after_s``, or at once for as long as a
+provider's ``Retry-After`` asked; then one request probes it, and it is healthy again at its
+first success. "Not entitled" (e.g. Finnhub's free plan and candles)
 only routes that kind elsewhere for a while and "no data" only moves on to the next source:
 neither is an outage. Every datum keeps the ``data_source`` of the source that served it.
 """
@@ -143,7 +144,7 @@ class Failover:
                 continue
             except ProviderError as exc:
                 outage = True
-                self._failed(health, exc.message)
+                self._failed(health, exc.message, exc.retry_after)
                 reasons.append(exc.message)
                 continue
             health.consecutive_failures = 0
@@ -156,12 +157,16 @@ class Failover:
             raise RetryableError(message)
         raise NoDataError(sources[0].name, message)
 
-    def _failed(self, health: SourceHealth, error: str) -> None:
+    def _failed(self, health: SourceHealth, error: str, retry_after: float | None) -> None:
         health.failures += 1
         health.consecutive_failures += 1
         health.last_error = error
+        now = self._clock.now_ns()
+        if retry_after is not None:
+            # The provider said when to come back (a long Retry-After): believe it at once.
+            health.unhealthy_until_ns = max(health.unhealthy_until_ns, now + int(retry_after * NS))
         if health.consecutive_failures >= self._unhealthy_after:
-            health.unhealthy_until_ns = self._clock.now_ns() + self._probe_ns
+            health.unhealthy_until_ns = max(health.unhealthy_until_ns, now + self._probe_ns)
             log.warning(
                 "market data source unhealthy",
                 source=health.source,

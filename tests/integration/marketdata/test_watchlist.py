@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect
 
 from tradewire.core.clock import TestClock
 from tradewire.core.errors import NotFoundError, ValidationError
 from tradewire.marketdata.watchlist import Watchlist
+from tradewire.storage.db import create_db_engine
+from tradewire.storage.migrate import downgrade, upgrade
 from tradewire.storage.models import WatchlistRow
 from tradewire.storage.repositories.marketdata import SqlWatchlistStore
 
@@ -53,3 +55,16 @@ async def test_protected_tickers_are_restored_if_storage_lost_them(sql_backend) 
     await store.add("TSLA", False, clock.now_ns())
     assert await Watchlist(store, clock).load() == ("SPY", "QQQ", "TSLA")
     assert {t for t, _ in await store.load()} == {"SPY", "QQQ", "TSLA"}
+
+
+def test_migration_applies_from_0001_and_reverts(db_url) -> None:
+    engine = create_db_engine(db_url)
+    try:
+        upgrade(db_url, "0001", engine=engine)
+        assert "watchlist" not in inspect(engine).get_table_names()
+        upgrade(db_url, "0003", engine=engine)
+        assert {"watchlist", "marketdata_cache"} <= set(inspect(engine).get_table_names())
+        downgrade(db_url, "0001", engine=engine)
+        assert "marketdata_cache" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -26,6 +26,8 @@ class ScriptedSource:
         kind = script.pop(0) if script else "ok"
         if kind == "down":
             raise ProviderError(self.name, "server error 500")
+        if kind == "limited":
+            raise ProviderError(self.name, "rate limited for 120 s", retry_after=120)
         if kind == "forbidden":
             raise NotEntitledError(self.name, "not entitled (403)")
         if kind == "empty":
@@ -134,3 +136,15 @@ async def test_everything_down_is_retryable_and_everything_empty_is_not_found(se
     primary.quote_script, backup.quote_script = ["empty"], ["empty"]
     with pytest.raises(NoDataError):
         await failover.quote("AAPL")
+
+
+async def test_a_long_retry_after_rests_the_source_at_once(setup) -> None:
+    clock, primary, _backup, failover = setup
+    primary.quote_script = ["limited"]
+    assert (await failover.quote("AAPL")).data_source is DataSource.YAHOO
+    assert not health(failover, "finnhub", "quote").healthy
+    clock.advance(100)
+    assert (await failover.quote("AAPL")).data_source is DataSource.YAHOO
+    assert primary.calls == 1
+    clock.advance(21)
+    assert (await failover.quote("AAPL")).data_source is DataSource.FINNHUB
