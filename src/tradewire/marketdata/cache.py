@@ -77,8 +77,11 @@ class SnapshotCache:
         """Return the ticker's entry; an expired one only with ``allow_stale``, marked stale."""
         hot = self._hot.get(ticker)
         if hot is not None:
-            self._hot.move_to_end(ticker)
-            return self._entry(*hot, allow_stale=allow_stale)
+            entry = self._entry(*hot, allow_stale=False)
+            if entry is not None:
+                self._hot.move_to_end(ticker)
+                return entry
+            # Expired here; another process may have stored a newer one since.
         found = await self._store.get(ticker)
         if found is None:
             return None

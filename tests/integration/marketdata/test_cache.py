@@ -111,3 +111,16 @@ async def test_another_process_reads_the_backend(store) -> None:
     clock.advance(300)
     assert await cold.get_fresh("QQQ") is None
     assert (await cold.get("QQQ", allow_stale=True)).stale
+
+
+async def test_an_expired_local_copy_yields_to_a_newer_backend_entry(store) -> None:
+    clock, cache, service = await make(store)
+    await service.collect("SPY")
+    clock.advance(400)
+    # Another process (its own cache over the same backend) refreshes SPY.
+    other = SnapshotCache(store, clock, 300.0)
+    newer = await MarketDataService(service.failover, other, IndicatorSettings(), clock).collect(
+        "SPY"
+    )
+    entry = await cache.get_fresh("SPY")
+    assert entry is not None and entry.age_s == 0 and entry.snapshot.quote == newer.quote
