@@ -84,6 +84,7 @@ def finnhub(finnhub_server: FakeProvider) -> FakeProvider:
     finnhub_server.state.arrivals.clear()
     finnhub_server.state.strict_limit = None
     finnhub_server.state.forbidden.clear()
+    finnhub_server.state.hang_s = 2.0
     return finnhub_server
 
 
@@ -93,4 +94,5 @@ def yahoo(yahoo_server: FakeProvider) -> FakeProvider:
     yahoo_server.state.faults.clear()
     yahoo_server.state.arrivals.clear()
     yahoo_server.state.strict_limit = None
+    yahoo_server.state.hang_s = 2.0
     return yahoo_server

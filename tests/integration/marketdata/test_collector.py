@@ -122,7 +122,7 @@ async def test_start_stop_restart_and_status_file(tmp_path, finnhub, yahoo) -> N
 
 async def test_stop_returns_within_a_second_even_mid_cycle(tmp_path, finnhub, yahoo) -> None:
     # Every request hangs far longer than the stop budget.
-    finnhub.state.hang_s = 5.0
+    finnhub.state.hang_s = 2.0
     finnhub.state.faults.extend([Fault("timeout", "/")] * 20)
     wired = Wired(tmp_path, finnhub, yahoo, provider_timeout_s=30.0)
     async with wired as collector:
