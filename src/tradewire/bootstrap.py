@@ -17,6 +17,8 @@ from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.events import SignalEmitted
+from tradewire.marketdata.collector import Collector
+from tradewire.marketdata.wiring import build_collector
 from tradewire.settings import Settings
 from tradewire.signals.dedupe import Deduplicator
 from tradewire.signals.hub import SignalHub
@@ -47,6 +49,7 @@ class Container:
     pipeline: SignalPipeline
     webhook_guard: WebhookGuard
     engine: Engine
+    collector: Collector | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -62,6 +65,8 @@ class Container:
             log.warning(
                 "TRADEWIRE_WEBHOOK_SECRET is not set: the webhook accepts alerts without a secret"
             )
+        if self.collector is not None:
+            await self.collector.open()
         log.info(
             "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
         )
@@ -71,6 +76,8 @@ class Container:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        if self.collector is not None:
+            await self.collector.close()
         await self.hub.stop()
         await asyncio.to_thread(self.writer.stop)
         self.engine.dispose()
@@ -123,6 +130,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         pipeline=pipeline,
         engine=engine,
         webhook_guard=webhook_guard(settings),
+        collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
     )
 
 

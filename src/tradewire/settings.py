@@ -36,6 +36,33 @@ class ScraperSettings(BaseModel):
     auto_start: bool = False
 
 
+class IndicatorSettings(BaseModel):
+    """Indicator periods (TA-Lib) and the swing detection used for support/resistance."""
+
+    rsi: int = Field(14, ge=2, le=500)
+    macd_fast: int = Field(12, ge=2, le=500)
+    macd_slow: int = Field(26, ge=3, le=500)
+    macd_signal: int = Field(9, ge=2, le=500)
+    ema_fast: int = Field(20, ge=2, le=1000)
+    ema_mid: int = Field(50, ge=2, le=1000)
+    ema_slow: int = Field(200, ge=2, le=1000)
+    atr: int = Field(14, ge=2, le=500)
+    swing_window: int = Field(3, ge=1, le=50, description="bars each side of a swing point")
+    level_tolerance_pct: float = Field(0.5, gt=0, le=20, description="cluster width, % of price")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IndicatorSettings:
+        if not self.macd_fast < self.macd_slow:
+            raise ValueError("macd_fast must be shorter than macd_slow")
+        if not self.ema_fast < self.ema_mid < self.ema_slow:
+            raise ValueError("EMA periods must satisfy ema_fast < ema_mid < ema_slow")
+        return self
+
+
+#: Market data sources a provider list may name.
+Provider = Literal["finnhub", "yahoo", "replay"]
+
+
 class Settings(BaseSettings):
     """Everything tradewire can be configured with."""
 
@@ -53,6 +80,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     redis_url: str | None = None
+    redis_prefix: str = Field("tradewire:", min_length=1, max_length=100)
     nats_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
@@ -81,6 +109,25 @@ class Settings(BaseSettings):
     latency_window: int = Field(1000, ge=10, le=1_000_000)
 
     scraper: ScraperSettings = Field(default_factory=ScraperSettings)
+
+    # Market data: providers, rate budgets, cache and the collector loop
+    finnhub_base_url: str = "https://finnhub.io/api/v1"
+    yahoo_base_url: str = "https://query1.finance.yahoo.com"
+    quote_providers: list[Provider] = Field(default_factory=lambda: ["finnhub", "yahoo"])
+    candle_providers: list[Provider] = Field(default_factory=lambda: ["finnhub", "yahoo"])
+    finnhub_rate_limit: int = Field(60, ge=1, le=10_000, description="calls per window")
+    yahoo_rate_limit: int = Field(100, ge=1, le=10_000, description="calls per window")
+    rate_window_s: float = Field(60.0, gt=0, le=3600, description="rate-limit window, seconds")
+    provider_timeout_s: float = Field(10.0, gt=0, le=120)
+    provider_retries: int = Field(3, ge=0, le=10)
+    provider_unhealthy_after: int = Field(3, ge=1, le=100, description="consecutive failures")
+    provider_probe_after_s: float = Field(60.0, gt=0, le=86_400)
+    collector_interval_s: float = Field(300.0, ge=1, le=86_400)
+    collector_auto_start: bool = False
+    collector_concurrency: int = Field(8, ge=1, le=100)
+    cache_ttl_s: float = Field(300.0, gt=0, le=7 * 86_400)
+    watchlist_max: int = Field(500, ge=2, le=10_000)
+    indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
 
     @field_validator("webhook_allowed_ips")
     @classmethod
@@ -114,6 +161,27 @@ class Settings(BaseSettings):
         """The database URL, always set after validation."""
         assert self.database_url is not None
         return self.database_url
+
+    @field_validator("finnhub_base_url", "yahoo_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"not an http(s) URL: {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("quote_providers", "candle_providers")
+    @classmethod
+    def _providers(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one provider")
+        if len(set(value)) != len(value):
+            raise ValueError("a provider is listed twice")
+        return value
+
+    @property
+    def collector_status_file(self) -> Path:
+        """Where the collector's status is written for the seed's consumers."""
+        return self.data_dir / "collector_status.json"
 
     @property
     def jwt_secret_file(self) -> Path:

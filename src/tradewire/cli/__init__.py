@@ -123,3 +123,10 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+# Command groups of the other areas, one line each (imported last: they use load_settings/fail).
+from tradewire.cli import marketdata as _marketdata  # noqa: E402
+
+app.add_typer(_marketdata.collector_app, name="collector")
+app.add_typer(_marketdata.watchlist_app, name="watchlist")

@@ -188,3 +188,155 @@ class TapeBatch(Event):
     tabs: tuple[InstrumentTab, ...] = ()
     contract: ContractHeader | None = None
     rejected: tuple[tuple[int, str], ...] = ()
+
+
+# --- Market data (quotes, candles, indicators, levels) -----------------------------------------
+
+
+class DataSource(StrEnum):
+    """Who served a market datum."""
+
+    FINNHUB = "finnhub"
+    YAHOO = "yahoo"
+    CACHE = "cache"
+    REPLAY = "replay"
+
+
+class Timeframe(StrEnum):
+    """Candle resolutions the collector analyses."""
+
+    DAY = "1d"
+    H4 = "4h"
+    H1 = "1h"
+
+    @property
+    def seconds(self) -> int:
+        return {"1d": 86_400, "4h": 14_400, "1h": 3_600}[self.value]
+
+
+class Trend(StrEnum):
+    """EMA alignment: up when fast > mid > slow, down when reversed, otherwise sideways."""
+
+    UP = "up"
+    DOWN = "down"
+    SIDEWAYS = "sideways"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote(Event):
+    """The latest price of one ticker. ``ts_event`` is the provider's quote time."""
+
+    ticker: str
+    price: float
+    change: float | None
+    change_percent: float | None
+    open: float | None
+    high: float | None
+    low: float | None
+    prev_close: float | None
+    volume: float | None
+    data_source: DataSource
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candle:
+    """One OHLCV bar; ``ts`` is the bar's open time in epoch seconds."""
+
+    ts: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CandleSeries(Event):
+    """Bars of one ticker and timeframe, oldest first, stored column by column (cheap to cache
+    and to hand to TA-Lib)."""
+
+    ticker: str
+    timeframe: Timeframe
+    data_source: DataSource
+    ts: tuple[int, ...] = ()
+    open: tuple[float, ...] = ()
+    high: tuple[float, ...] = ()
+    low: tuple[float, ...] = ()
+    close: tuple[float, ...] = ()
+    volume: tuple[float, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def candles(self) -> tuple[Candle, ...]:
+        """Return the bars as :class:`Candle` values."""
+        return tuple(
+            Candle(ts=t, open=o, high=h, low=lo, close=c, volume=v)
+            for t, o, h, lo, c, v in zip(
+                self.ts, self.open, self.high, self.low, self.close, self.volume, strict=True
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Indicators:
+    """The latest indicator values of one timeframe (None where the data is too short)."""
+
+    rsi: float | None = None
+    macd: float | None = None
+    macd_signal: float | None = None
+    macd_histogram: float | None = None
+    obv: float | None = None
+    ema_fast: float | None = None
+    ema_mid: float | None = None
+    ema_slow: float | None = None
+    atr: float | None = None
+    trend: Trend = Trend.SIDEWAYS
+    ema_periods: tuple[int, int, int] = (20, 50, 200)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Level:
+    """A support or resistance price with how many swing points touched it."""
+
+    price: float
+    touches: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeframeAnalysis:
+    """Candles, indicators and levels of one timeframe."""
+
+    candles: CandleSeries
+    indicators: Indicators
+    support: tuple[Level, ...] = ()
+    resistance: tuple[Level, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarketSnapshot(Event):
+    """Everything collected for one ticker in one go. ``data_source`` says who served this
+    snapshot (``cache`` when read back from the cache); the quote and each series keep the
+    provider that originally served them. ``stale`` is set only when an expired cache entry was
+    deliberately served."""
+
+    ticker: str
+    quote: Quote
+    timeframes: tuple[TimeframeAnalysis, ...]
+    data_source: DataSource
+    stale: bool = False
+
+    def timeframe(self, timeframe: Timeframe) -> TimeframeAnalysis | None:
+        """Return the analysis of ``timeframe`` if the data allowed one."""
+        return next((t for t in self.timeframes if t.candles.timeframe == timeframe), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CollectionCycle(Event):
+    """One pass of the collector over the watchlist."""
+
+    tickers: int
+    succeeded: int
+    failed: int
+    api_calls: int
+    duration_s: float

@@ -16,6 +16,14 @@ from tradewire.settings import Settings
 
 def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None:
     """Serve with the simulated sources attached (blocking)."""
+    # Market data from the built-in replay series: deterministic, no network, no API key.
+    settings = settings.model_copy(
+        update={
+            "quote_providers": ["replay"],
+            "candle_providers": ["replay"],
+            "collector_interval_s": min(settings.collector_interval_s, 60.0),
+        }
+    )
     if settings.webhook_secret is None:
         # An ephemeral secret so the demo's alerts go through real authentication.
         settings = settings.model_copy(
@@ -33,6 +41,8 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             f"Signals API  curl -H 'Authorization: Bearer {token}' {base_url}/api/signals\n"
             f"WebSocket    {ws_url}/ws?token={token}\n"
             f"Latency      {base_url}/api/latency   Metrics {base_url}/metrics\n"
+            f"Market data  {base_url}/api/collector/status   "
+            f"{base_url}/api/marketdata/SPY?token={token}\n"
             f"API docs     {base_url}/docs\n"
             "Alerts are posted to /webhook/tradingview with an ephemeral secret; set "
             "TRADEWIRE_WEBHOOK_SECRET to post your own. Ctrl-C stops.",
@@ -45,4 +55,8 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
         assert secret is not None
         await AlertGenerator(base_url, secret.get_secret_value(), rate=rate).run(duration)
 
-    run(settings, companions=(announce, alerts))
+    async def market(container: Container, _base_url: str) -> None:
+        if container.collector is not None:
+            await container.collector.start()
+
+    run(settings, companions=(announce, alerts, market))

@@ -1,6 +1,7 @@
 """All tables; importing this registers every model on ``Base.metadata`` (one module per area)."""
 
 from tradewire.storage.models.base import Base
+from tradewire.storage.models.marketdata import MarketCacheRow, WatchlistRow
 from tradewire.storage.models.signals import AlertRow, SignalRow
 
-__all__ = ["AlertRow", "Base", "SignalRow"]
+__all__ = ["AlertRow", "Base", "MarketCacheRow", "SignalRow", "WatchlistRow"]

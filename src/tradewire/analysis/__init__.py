@@ -1,0 +1,1 @@
+"""Analysis of market data: indicators (TA-Lib) and support/resistance levels."""

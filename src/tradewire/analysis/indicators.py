@@ -1,0 +1,66 @@
+"""Technical indicators of a candle series, computed with TA-Lib.
+
+RSI, MACD (line, signal, histogram), OBV, three EMAs, ATR and the EMA trend. Each value is the
+latest bar's; None where the series is too short for the period (TA-Lib's warm-up NaNs).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import talib
+
+from tradewire.core.events import CandleSeries, Indicators, Trend
+from tradewire.settings import IndicatorSettings
+
+
+def classify_trend(fast: float | None, mid: float | None, slow: float | None) -> Trend:
+    """Return UP when fast > mid > slow, DOWN when fast < mid < slow, else SIDEWAYS."""
+    if fast is None or mid is None or slow is None:
+        return Trend.SIDEWAYS
+    if fast > mid > slow:
+        return Trend.UP
+    if fast < mid < slow:
+        return Trend.DOWN
+    return Trend.SIDEWAYS
+
+
+def compute_indicators(series: CandleSeries, periods: IndicatorSettings) -> Indicators:
+    """Return the latest indicator values of ``series``."""
+    ema_periods = (periods.ema_fast, periods.ema_mid, periods.ema_slow)
+    if not len(series):
+        return Indicators(ema_periods=ema_periods)
+    close = np.asarray(series.close, dtype=np.float64)
+    high = np.asarray(series.high, dtype=np.float64)
+    low = np.asarray(series.low, dtype=np.float64)
+    volume = np.asarray(series.volume, dtype=np.float64)
+    macd, signal, hist = talib.MACD(
+        close,
+        fastperiod=periods.macd_fast,
+        slowperiod=periods.macd_slow,
+        signalperiod=periods.macd_signal,
+    )
+    fast = _last(talib.EMA(close, timeperiod=periods.ema_fast))
+    mid = _last(talib.EMA(close, timeperiod=periods.ema_mid))
+    slow = _last(talib.EMA(close, timeperiod=periods.ema_slow))
+    return Indicators(
+        rsi=_last(talib.RSI(close, timeperiod=periods.rsi)),
+        macd=_last(macd),
+        macd_signal=_last(signal),
+        macd_histogram=_last(hist),
+        obv=_last(talib.OBV(close, volume)),
+        ema_fast=fast,
+        ema_mid=mid,
+        ema_slow=slow,
+        atr=_last(talib.ATR(high, low, close, timeperiod=periods.atr)),
+        trend=classify_trend(fast, mid, slow),
+        ema_periods=ema_periods,
+    )
+
+
+def _last(values: np.ndarray) -> float | None:
+    if not len(values):
+        return None
+    value = float(values[-1])
+    return None if math.isnan(value) else round(value, 6)

@@ -1,0 +1,2 @@
+"""Market data: provider adapters behind ports, failover, rate limits, cache, watchlist and the
+collector service."""
