@@ -24,6 +24,22 @@ BARS_PER_SESSION = 7  # 13:30, 14:30, ... 19:30 (the last bar is the closing hal
 #: Relative volume by hour of the session: busy open and close, quiet lunch.
 VOLUME_SHAPE = np.array([1.9, 1.2, 0.9, 0.8, 0.85, 1.1, 1.7])
 HISTORY_SESSIONS = 320
+#: Rough price levels of well-known tickers, so the demo's numbers look like the market's;
+#: other tickers start anywhere from 20 to 500.
+REFERENCE_PRICES = {
+    "SPY": 600.0,
+    "QQQ": 520.0,
+    "IWM": 220.0,
+    "DIA": 440.0,
+    "AAPL": 230.0,
+    "MSFT": 450.0,
+    "NVDA": 160.0,
+    "TSLA": 350.0,
+    "AMZN": 210.0,
+    "META": 650.0,
+    "GOOGL": 190.0,
+    "AMD": 150.0,
+}
 
 
 def _seed(ticker: str) -> int:
@@ -49,7 +65,8 @@ def _hourly(ticker: str, end_hour_s: int) -> tuple[tuple[float, ...], ...]:
     starts = _session_starts(end_hour_s, HISTORY_SESSIONS)
     stamps = [s + i * 3600 for s in starts for i in range(BARS_PER_SESSION)]
     n = len(stamps)
-    price0 = float(rng.uniform(20, 500))
+    reference = REFERENCE_PRICES.get(ticker)
+    price0 = float(rng.uniform(20, 500) if reference is None else reference * rng.uniform(0.8, 1))
     base_var = float(rng.uniform(0.004, 0.012)) ** 2  # hourly variance
     drift = float(rng.normal(0.0001, 0.0003))
     shocks = rng.standard_normal(n)
