@@ -163,8 +163,18 @@ class TapeService:
         outcomes = [RowOutcome(i, "rejected", reason) for i, reason in batch.rejected]
         outcomes += [RowOutcome(origin[i], "rejected", r) for i, r in normalised.rejected]
         trade_index = _trade_indexes(origin, normalised.rejected)
-        firsts, repeats = dedupe_within(normalised.trades)
-        trades = normalised.trades
+        # A print already past retention would be deleted right after being acknowledged.
+        cutoff = retention_cutoff(now, self.config.days_to_keep)
+        expired = f"older than days_to_keep ({self.config.days_to_keep} days)"
+        kept: list[int] = []
+        for position, trade in enumerate(normalised.trades):
+            if trade.ts_ns >= cutoff:
+                kept.append(position)
+            else:
+                outcomes.append(RowOutcome(trade_index[position], "rejected", expired))
+        trades = tuple(normalised.trades[p] for p in kept)
+        trade_index = [trade_index[p] for p in kept]
+        firsts, repeats = dedupe_within(trades)
         for position in repeats:
             outcomes.append(
                 RowOutcome(
@@ -184,7 +194,7 @@ class TapeService:
         result = IngestResult(
             accepted=len(new),
             duplicates=len(repeats) + len(dup_ids),
-            rejected=len(batch.rejected) + len(normalised.rejected),
+            rejected=sum(1 for r in outcomes if r.status == "rejected"),
             symbol=batch_symbol(batch),
             rows=tuple(sorted(outcomes, key=lambda r: r.index)),
         )

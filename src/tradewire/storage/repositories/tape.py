@@ -183,7 +183,7 @@ class SqlTapeStore:
         stmt = self._filtered(select(*columns), query).order_by(_TRADES.c.ts_ns)
         with self._engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
-            yield from result.tuples().partitions(chunk)
+            yield from result.partitions(chunk)
 
     def count(self, query: TradeQuery) -> int:
         stmt = self._filtered(select(func.count()).select_from(_TRADES), query)
