@@ -32,10 +32,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import blake2b
 
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import TapeBatch, TapePrint, TapeTrade
-from tradewire.core.ids import stable_id
 from tradewire.tape.clock import ExchangeClock
 
 _DIRECTIONS = {
@@ -65,16 +65,23 @@ def batch_symbol(batch: TapeBatch) -> str | None:
     return None
 
 
+def _digest(text: str) -> str:
+    return blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def market_id(
     symbol: str, ts_ns: int, price: float, size: float, acc: float | None, ordinal: int
 ) -> str:
     """Return the identity of a print in the market (see the module docstring)."""
-    return stable_id(symbol, ts_ns, float(price), float(size), acc, ordinal)
+    # repr of a float is exact and round-trips, so equal prices always give equal text.
+    return _digest(
+        f"{symbol}\x1f{ts_ns}\x1f{float(price)!r}\x1f{float(size)!r}\x1f{acc!r}\x1f{ordinal}"
+    )
 
 
 def row_id(account: str, market: str) -> str:
     """Return the identity of an account's stored copy of a print."""
-    return stable_id(account, market)
+    return _digest(f"{account}\x1f{market}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,10 @@ class Normaliser:
         rejected: list[tuple[int, str]] = []
         seen: dict[tuple, int] = {}
         for index, tape_print in enumerate(batch.prints):
-            captured = self._captured_ns(tape_print.captured_at, batch.ts_event)
+
+            def captured(p: TapePrint = tape_print) -> int:
+                return self._captured_ns(p.captured_at, batch.ts_event)
+
             try:
                 ts_ns = self._clock.parse(tape_print.timestamp, captured)
             except ValidationError as exc:
