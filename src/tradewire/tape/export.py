@@ -54,10 +54,9 @@ class IsoTimes:
         return f"{self._prefix}.{rest // 1_000_000:03d}Z"
 
 
-def wire_rows(chunk: list[tuple], iso: IsoTimes) -> Iterator[tuple]:
+def wire_rows(chunk: list[tuple], iso: IsoTimes) -> list[tuple]:
     """Rows of ``chunk`` as ``WIRE_FIELDS`` tuples."""
-    for r in chunk:
-        yield (r[0], iso(r[1]), r[2], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[3], r[10])
+    return [(r[0], iso(r[1]), *r[2:8], bool(r[8]), r[9], r[10]) for r in chunk]
 
 
 def csv_chunks(chunks: Chunks) -> Iterator[bytes]:
@@ -137,15 +136,14 @@ def parquet_chunks(chunks: Chunks) -> Iterator[bytes]:
             ("captured_at", pa.string()),
         ]
     )
-    order = (0, 1, 2, 4, 5, 6, 7, 8, 9, 3, 10)
     sink = _Sink()
     with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema, compression="zstd") as writer:
         for chunk in chunks:
             if not chunk:
                 continue
             columns = list(zip(*chunk, strict=True))
-            columns[9] = [bool(flag) for flag in columns[9]]  # SQLite stores booleans as 0/1
-            arrays = [pa.array(columns[i], type=schema.field(n).type) for n, i in enumerate(order)]
+            columns[8] = [bool(flag) for flag in columns[8]]  # SQLite stores booleans as 0/1
+            arrays = [pa.array(columns[i], type=field.type) for i, field in enumerate(schema)]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             yield sink.drain()
     yield sink.drain()

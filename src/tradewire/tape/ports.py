@@ -9,18 +9,19 @@ from typing import Protocol
 from tradewire.core.events import TapeTrade
 from tradewire.settings import ScraperSettings
 
-#: Column order of :meth:`TapeStore.iter_rows` tuples (exports read them positionally for speed).
+#: Column order of :meth:`TapeStore.iter_rows` tuples: the export's field order, then
+#: ``market_id`` (exports read them positionally for speed).
 ROW_FIELDS: tuple[str, ...] = (
     "id",
     "ts_ns",
     "symbol",
-    "account",
     "timestamp",
     "price",
     "size",
     "accumulated_volume",
     "tick_direction",
     "is_highlighted",
+    "account",
     "captured_at",
     "market_id",
 )

@@ -106,6 +106,7 @@ class TapeService:
         self._pending_since: list[int] = []
         self._retention_interval = retention_interval_s
         self._retention_task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
         self.running = False
         self.last_capture_ns: int | None = None
         self.last_commit_ms = 0.0
@@ -125,6 +126,7 @@ class TapeService:
         latest = await asyncio.to_thread(self._store.latest, self.config.buffer_size)
         self.buffer.extend(reversed(latest))
         self._bus.subscribe(TapeBatch, self._on_batch)
+        self._stopping = asyncio.Event()
         self._retention_task = asyncio.create_task(self._retention_loop(), name="tape-retention")
         self.running = True
         log.info("tape service started", warmed_ids=len(warm), buffered=len(latest))
@@ -135,9 +137,11 @@ class TapeService:
         with contextlib.suppress(ValueError):
             self._bus.unsubscribe(TapeBatch, self._on_batch)
         if self._retention_task is not None:
-            self._retention_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention_task
+            # Not cancelled: a clean running in a worker thread would outlive the cancellation
+            # and use the database after it is closed. It ends at its next check instead.
+            self._stopping.set()
+            await self._retention_task
+            self._retention_task = None
 
     async def _on_batch(self, batch: TapeBatch) -> None:
         result = await self.ingest(batch)
@@ -299,7 +303,7 @@ class TapeService:
         """Closed candles of ``symbol`` built from the store (late prints included)."""
         query = TradeQuery(symbol=symbol, since_ns=since_ns, until_ns=until_ns)
         prints = (
-            (row[2], row[11], row[1], row[5], row[6])
+            (row[2], row[11], row[1], row[4], row[5])
             for chunk in self._store.iter_rows(query)
             for row in chunk
         )
@@ -331,14 +335,15 @@ class TapeService:
         )
 
     async def _retention_loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 deleted = await self.clean()
                 if deleted:
                     log.info("tape retention", deleted=deleted, days=self.config.days_to_keep)
             except Exception:
                 log.exception("tape retention failed")
-            await asyncio.sleep(self._retention_interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._retention_interval)
 
 
 def retention_cutoff(now_ns: int, days_to_keep: int) -> int:

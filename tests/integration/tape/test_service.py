@@ -46,7 +46,7 @@ async def test_out_of_order_and_overlapping_batches(tape_factory):
     early = await rig.service.ingest(batch(rows[:7]))
     assert (late.accepted, early.accepted, early.duplicates) == (5, 5, 2)
     stored = [r for chunk in rig.store.iter_rows(TradeQuery()) for r in chunk]
-    assert [r[7] for r in stored] == [float(i + 1) for i in range(10)]  # time order
+    assert [r[6] for r in stored] == [float(i + 1) for i in range(10)]  # time order
 
 
 async def test_concurrent_copies_store_one_row(tape_factory):
