@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tradewire.core.errors import ValidationError
-from tradewire.tape.export import date_range, write_daily, writer_for
+from tradewire.tape.export import WIRE_FIELDS, date_range, write_daily, writer_for
 
 DAY = 86_400 * 1_000_000_000
 T0 = 1_759_881_600 * 1_000_000_000  # 2025-10-08T00:00:00Z
@@ -83,10 +83,38 @@ def test_json_round_trip():
     assert orjson.loads(export("json")) == expected()
 
 
+def typed_csv(data: bytes) -> list[dict]:
+    """Rows of an exported CSV with the types JSON would give them."""
+
+    def number(text: str) -> float | None:
+        return float(text) if text else None
+
+    rows = []
+    for r in csv.DictReader(io.StringIO(data.decode())):
+        rows.append(
+            {
+                **{k: v or None for k, v in r.items()},
+                "price": number(r["price"]),
+                "size": number(r["size"]),
+                "accumulatedVolume": number(r["accumulatedVolume"]),
+                "isHighlighted": {"True": True, "False": False}[r["isHighlighted"]],
+            }
+        )
+    return rows
+
+
 def test_csv_round_trip():
-    rows = list(csv.DictReader(io.StringIO(export("csv").decode())))
-    want = [{k: "" if v is None else str(v) for k, v in row.items()} for row in expected()]
-    assert rows == want
+    assert typed_csv(export("csv")) == expected()
+    header = b"".join(writer_for("csv")([])).decode()
+    assert header.strip() == ",".join(WIRE_FIELDS)
+
+
+def test_csv_quotes_free_text_that_needs_it():
+    odd = [
+        (*ROWS[0][:3], "10/8/2025, 8:52:25 AM", *ROWS[0][4:9], 'a "quoted", name', *ROWS[0][10:])
+    ]
+    (row,) = typed_csv(b"".join(writer_for("csv")([ROWS[1:], odd])))[1:]
+    assert (row["timestamp"], row["account"]) == ("10/8/2025, 8:52:25 AM", 'a "quoted", name')
 
 
 def test_parquet_round_trip():
