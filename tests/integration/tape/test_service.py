@@ -10,7 +10,8 @@ from tests.support.tape import message, row
 from tradewire.core.clock import TestClock
 from tradewire.core.events import ScraperConfigChanged, TapeBatch, TapeCandle, TapeStored
 from tradewire.settings import ScraperSettings
-from tradewire.tape.clock import to_ns
+from tradewire.tape.clock import ExchangeClock, to_ns
+from tradewire.tape.normalise import Normaliser
 from tradewire.tape.ports import TradeQuery
 from tradewire.tape.schema import decode_scraped
 
@@ -147,3 +148,20 @@ async def test_bus_batches_are_ingested_and_candles_published(tape_factory):
     assert [(c.open, c.close, c.volume, c.ts_event) for c in closed] == [(100.0, 101.0, 4.0, t)]
     built = rig.service.candles("NQZ5", 60, t, None)
     assert [(c.high, c.volume) for c in built] == [(101.0, 4.0), (102.0, 1.0)]
+
+
+async def test_free_text_needing_escapes_and_rows_stored_by_another_writer(tape_factory):
+    rig = await tape_factory()
+    t = now_ms_aligned()
+    odd = "desk\\one\ttab"
+    rows = [row(t, 1, captured_at="2025-01-01T00:00:00Z\nx"), row(t, 2)]
+    result = await rig.service.ingest(batch(rows, account=odd))
+    assert result.accepted == 2
+    stored = [r for chunk in rig.store.iter_rows(TradeQuery(account=odd)) for r in chunk]
+    assert (odd, "2025-01-01T00:00:00Z\nx") in {(r[9], r[10]) for r in stored}
+    # Another process already wrote some of these rows: the bulk load skips them, adds the rest.
+    trades = rig.service.buffer.recent(account=odd)
+    more = batch([row(t, 3)], account=odd)
+    extra = Normaliser(ExchangeClock("America/Chicago")).normalise(more).trades
+    rig.store.write_now([*trades, *extra])
+    assert rig.store.count(TradeQuery(account=odd)) == 3
