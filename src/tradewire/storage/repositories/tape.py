@@ -244,9 +244,18 @@ class SqlTapeStore:
             accounts = tuple(conn.scalars(select(_TRADES.c.account).distinct()))
         return StoreStats(int(total), int(since or 0), last, tuple(sorted(accounts)))
 
-    def delete_before(self, before_ns: int) -> int:
-        with self._engine.begin() as conn:
-            return conn.execute(delete(_TRADES).where(_TRADES.c.ts_ns < before_ns)).rowcount
+    def delete_before(self, before_ns: int, chunk: int = 5_000) -> int:
+        # Small transactions: one long delete would hold SQLite's write lock and stall the
+        # group commit, breaking the promise that acknowledged prints are on disk within 1 s.
+        expired = select(_TRADES.c.id).where(_TRADES.c.ts_ns < before_ns).limit(chunk)
+        stmt = delete(_TRADES).where(_TRADES.c.id.in_(expired.scalar_subquery()))
+        deleted = 0
+        while True:
+            with self._engine.begin() as conn:
+                count = conn.execute(stmt).rowcount
+            deleted += count
+            if count < chunk:
+                return deleted
 
     def load_config(self) -> ScraperSettings | None:
         stmt = select(_CONFIG.c.config).where(_CONFIG.c.name == "scraper")
