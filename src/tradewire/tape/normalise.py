@@ -53,6 +53,9 @@ _DIRECTIONS = {
 }
 
 
+_CANONICAL = frozenset(_DIRECTIONS.values())
+
+
 def batch_symbol(batch: TapeBatch) -> str | None:
     """The symbol the batch's prints belong to: the active tab, else the contract header."""
     for tab in batch.tabs:
@@ -149,8 +152,9 @@ class Normaliser:
             symbol, ts_ns, tape_print.price, tape_print.size, tape_print.accumulated_volume, ordinal
         )
         direction = tape_print.tick_direction
-        if direction is not None:
-            direction = _DIRECTIONS.get(direction.strip().lower(), direction.strip().lower())
+        if direction is not None and direction not in _CANONICAL:
+            direction = direction.strip().lower()
+            direction = _DIRECTIONS.get(direction, direction)
         return TapeTrade(
             id=row_id(account, market),
             market_id=market,
