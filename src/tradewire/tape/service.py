@@ -217,7 +217,10 @@ class TapeService:
         unknown = [t for t in trades if not self._recent.covers(t.ts_ns)]
         stored: set[str] = set()
         if unknown:
-            stored = await asyncio.to_thread(self._store.existing_ids, [t.id for t in unknown])
+            try:
+                stored = await asyncio.to_thread(self._store.existing_ids, [t.id for t in unknown])
+            except Exception as exc:
+                raise RetryableError("tape store unavailable; resend the batch", 1) from exc
         new: list[TapeTrade] = []
         waits: list[asyncio.Future[None]] = []
         dups: list[str] = []
