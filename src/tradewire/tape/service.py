@@ -30,7 +30,7 @@ from tradewire.settings import ScraperSettings
 from tradewire.tape.candles import CandleBuilder, build_candles
 from tradewire.tape.memory import LiveBuffer, RecentIds
 from tradewire.tape.normalise import Normaliser, batch_symbol, dedupe_within
-from tradewire.tape.ports import StoreStats, TapeStore, TradeQuery
+from tradewire.tape.ports import PRINT_FIELDS, StoreStats, TapeStore, TradeQuery
 
 log = structlog.get_logger(__name__)
 DAY_NS = 86_400 * 1_000_000_000
@@ -305,11 +305,7 @@ class TapeService:
     ) -> list[TapeCandle]:
         """Closed candles of ``symbol`` built from the store (late prints included)."""
         query = TradeQuery(symbol=symbol, since_ns=since_ns, until_ns=until_ns)
-        prints = (
-            (row[2], row[11], row[1], row[4], row[5])
-            for chunk in self._store.iter_rows(query)
-            for row in chunk
-        )
+        prints = (row for chunk in self._store.iter_rows(query, PRINT_FIELDS) for row in chunk)
         return build_candles(prints, interval_s, self._clock.now_ns())
 
     async def set_config(self, config: ScraperSettings) -> list[str]:

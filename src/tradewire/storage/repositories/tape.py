@@ -206,8 +206,10 @@ class SqlTapeStore:
             stmt = stmt.where(_TRADES.c.ts_ns < query.until_ns)
         return stmt
 
-    def iter_rows(self, query: TradeQuery, chunk: int = 10_000) -> Iterator[list[tuple]]:
-        columns = [_TRADES.c[name] for name in ROW_FIELDS]
+    def iter_rows(
+        self, query: TradeQuery, fields: Sequence[str] = ROW_FIELDS, chunk: int = 10_000
+    ) -> Iterator[list[tuple]]:
+        columns = [_TRADES.c[name] for name in fields]
         stmt = self._filtered(select(*columns), query).order_by(_TRADES.c.ts_ns)
         compiled = stmt.compile(dialect=self._engine.dialect)
         params = compiled.params
