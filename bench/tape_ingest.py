@@ -211,7 +211,11 @@ def main() -> None:
     console = Console()
     start_ns = time.time_ns() - 3_600 * 1_000_000_000
     results: dict[str, object] = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": os.getloadavg(),
+        },
         "params": vars(args),
     }
     tmp = Path(tempfile.mkdtemp(prefix="tape-bench-"))
@@ -291,7 +295,12 @@ def main() -> None:
             "flat",
             "",
         )
+    results["machine"]["load_average_at_end"] = os.getloadavg()
     console.print(table)
+    console.print(
+        f"load average {results['machine']['load_average_at_start'][0]:.2f} at start, "
+        f"{os.getloadavg()[0]:.2f} at end on {os.cpu_count()} CPUs (shared machine)"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     console.print(f"written {RESULTS}")
