@@ -208,7 +208,7 @@ def main() -> None:
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=120)
     start_ns = time.time_ns() - 3_600 * 1_000_000_000
     results: dict[str, object] = {
         "machine": {

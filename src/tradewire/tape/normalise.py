@@ -30,7 +30,6 @@ copies; the first stored copy wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import blake2b
 
@@ -171,17 +170,3 @@ class Normaliser:
             source=batch.source,
             received_ns=batch.ts_event,
         )
-
-
-def dedupe_within(trades: Iterable[TapeTrade]) -> tuple[list[TapeTrade], list[int]]:
-    """Split trades into first copies and the positions of later copies with the same ``id``."""
-    firsts: list[TapeTrade] = []
-    repeats: list[int] = []
-    ids: set[str] = set()
-    for position, trade in enumerate(trades):
-        if trade.id in ids:
-            repeats.append(position)
-        else:
-            ids.add(trade.id)
-            firsts.append(trade)
-    return firsts, repeats

@@ -29,7 +29,7 @@ from tradewire.core.events import (
 from tradewire.settings import ScraperSettings
 from tradewire.tape.candles import CandleBuilder, build_candles
 from tradewire.tape.memory import LiveBuffer, RecentIds
-from tradewire.tape.normalise import Normaliser, batch_symbol, dedupe_within
+from tradewire.tape.normalise import Normaliser, batch_symbol
 from tradewire.tape.ports import PRINT_FIELDS, StoreStats, TapeStore, TradeQuery
 
 log = structlog.get_logger(__name__)
@@ -162,33 +162,9 @@ class TapeService:
         """
         now = self._clock.now_ns()
         self.last_capture_ns = now
-        normalised = self._normaliser.normalise(batch)
-        origin = _original_indexes(len(batch.prints), batch.rejected)
-        outcomes = [RowOutcome(i, "rejected", reason) for i, reason in batch.rejected]
-        outcomes += [RowOutcome(origin[i], "rejected", r) for i, r in normalised.rejected]
-        trade_index = _trade_indexes(origin, normalised.rejected)
-        # A print already past retention would be deleted right after being acknowledged.
-        cutoff = retention_cutoff(now, self.config.days_to_keep)
-        expired = f"older than days_to_keep ({self.config.days_to_keep} days)"
-        kept: list[int] = []
-        for position, trade in enumerate(normalised.trades):
-            if trade.ts_ns >= cutoff:
-                kept.append(position)
-            else:
-                outcomes.append(RowOutcome(trade_index[position], "rejected", expired))
-        trades = tuple(normalised.trades[p] for p in kept)
-        trade_index = [trade_index[p] for p in kept]
-        firsts, repeats = dedupe_within(trades)
-        for position in repeats:
-            outcomes.append(
-                RowOutcome(
-                    trade_index[position], "duplicate", "repeated in batch", trades[position].id
-                )
-            )
+        firsts, index_of, outcomes = self._screen(batch, now)
         new, waits, dup_ids = await self._classify(firsts)
-        repeated = set(repeats)
-        positions = {t.id: trade_index[p] for p, t in enumerate(trades) if p not in repeated}
-        outcomes += [RowOutcome(positions[i], "duplicate", "already stored", i) for i in dup_ids]
+        outcomes += [RowOutcome(index_of[i], "duplicate", "already stored", i) for i in dup_ids]
         if new:
             await self._write(new, now)
         if waits:
@@ -197,7 +173,7 @@ class TapeService:
                 raise RetryableError("tape store unavailable; resend the batch", retry_after=1)
         result = IngestResult(
             accepted=len(new),
-            duplicates=len(repeats) + len(dup_ids),
+            duplicates=sum(1 for r in outcomes if r.status == "duplicate"),
             rejected=sum(1 for r in outcomes if r.status == "rejected"),
             symbol=batch_symbol(batch),
             rows=tuple(sorted(outcomes, key=lambda r: r.index)),
@@ -208,6 +184,34 @@ class TapeService:
         if new:
             await self._publish(new, now)
         return result
+
+    def _screen(
+        self, batch: TapeBatch, now: int
+    ) -> tuple[list[TapeTrade], dict[str, int], list[RowOutcome]]:
+        """Normalise; set aside rejected, expired and in-batch repeated rows.
+
+        Return the first copy of each print, the source index of each by id, and the outcomes
+        of the rows set aside.
+        """
+        normalised = self._normaliser.normalise(batch)
+        origin = _original_indexes(len(batch.prints), batch.rejected)
+        outcomes = [RowOutcome(i, "rejected", reason) for i, reason in batch.rejected]
+        outcomes += [RowOutcome(origin[i], "rejected", r) for i, r in normalised.rejected]
+        source_index = _trade_indexes(origin, normalised.rejected)
+        # A print already past retention would be deleted right after being acknowledged.
+        cutoff = retention_cutoff(now, self.config.days_to_keep)
+        expired = f"older than days_to_keep ({self.config.days_to_keep} days)"
+        firsts: list[TapeTrade] = []
+        index_of: dict[str, int] = {}
+        for trade, index in zip(normalised.trades, source_index, strict=True):
+            if trade.ts_ns < cutoff:
+                outcomes.append(RowOutcome(index, "rejected", expired))
+            elif trade.id in index_of:
+                outcomes.append(RowOutcome(index, "duplicate", "repeated in batch", trade.id))
+            else:
+                index_of[trade.id] = index
+                firsts.append(trade)
+        return firsts, index_of, outcomes
 
     async def _classify(
         self, trades: list[TapeTrade]

@@ -2,7 +2,7 @@
 
 from tradewire.core.events import ContractHeader, InstrumentTab, TapeBatch, TapePrint
 from tradewire.tape.clock import ExchangeClock
-from tradewire.tape.normalise import Normaliser, batch_symbol, dedupe_within
+from tradewire.tape.normalise import Normaliser, batch_symbol
 
 
 def tape_print(acc=30.0, **kw) -> TapePrint:
@@ -42,9 +42,7 @@ def test_a_rescan_of_the_same_rows_gives_the_same_ids():
 
 def test_the_same_print_twice_in_a_scan_is_a_repeat():
     out = normaliser.normalise(batch(tape_print(30.0), tape_print(30.0)))
-    firsts, repeats = dedupe_within(out.trades)
-    assert len(firsts) == 1
-    assert repeats == [1]
+    assert out.trades[0].id == out.trades[1].id
 
 
 def test_without_accumulated_volume_order_in_the_scan_tells_repeats_apart():
