@@ -9,7 +9,9 @@ Run: ``.venv/bin/python bench/tape_ingest.py [--trades 200000] [--export-rows 10
 * Export: 1,000,000 stored rows streamed to CSV through the export writer, with peak RSS growth
   sampled during the run. Baseline: only reading the rows from the database.
 
-Prints a table and writes ``bench/results/tape_ingest.json``.
+Each measure runs ``--repeat`` times (default 3, interleaved with its baseline) and the best run
+counts, because the machine is shared; every run is kept in the JSON. Prints a table and writes
+``bench/results/tape_ingest.json``.
 """
 
 from __future__ import annotations
@@ -162,8 +164,11 @@ class PeakRss:
         return (self.peak - self.start) / 1e6
 
 
-def export_run(url: str, rows: int, out_dir: Path) -> dict[str, float]:
-    """Fill ``rows`` prints, then time the CSV export and a bare read of the same rows."""
+def export_run(url: str, rows: int, out_dir: Path, repeat: int) -> dict[str, float]:
+    """Fill ``rows`` prints, then time the CSV export and a bare read of the same rows.
+
+    Each is run ``repeat`` times; the fastest run counts, the largest RSS growth counts.
+    """
     engine = create_db_engine(url)
     upgrade(url, engine=engine)
     store = SqlTapeStore(engine)
@@ -171,20 +176,29 @@ def export_run(url: str, rows: int, out_dir: Path) -> dict[str, float]:
     start_ns = time.time_ns() - 2 * 86_400 * 1_000_000_000
     for msg in messages(rows, 50_000, start_ns, "bench"):
         store.write_now(normaliser.normalise(decode(msg)).trades)
-    started = time.perf_counter()
-    read = sum(len(chunk) for chunk in store.iter_rows(TradeQuery()))
-    read_s = time.perf_counter() - started
-    assert read == rows
+    read_s, export_s, growth = [], [], []
     path = out_dir / "export.csv"
-    with PeakRss() as rss, path.open("wb") as out:
+    for _ in range(repeat):
         started = time.perf_counter()
-        for data in csv_chunks(store.iter_rows(TradeQuery())):
-            out.write(data)
-        export_s = time.perf_counter() - started
+        read = sum(len(chunk) for chunk in store.iter_rows(TradeQuery()))
+        read_s.append(time.perf_counter() - started)
+        assert read == rows
+        with PeakRss() as rss, path.open("wb") as out:
+            started = time.perf_counter()
+            for data in csv_chunks(store.iter_rows(TradeQuery())):
+                out.write(data)
+            export_s.append(time.perf_counter() - started)
+        growth.append(rss.growth_mb)
     size_mb = path.stat().st_size / 1e6
     path.unlink()
     engine.dispose()
-    return {"read_s": read_s, "export_s": export_s, "rss_growth_mb": rss.growth_mb, "mb": size_mb}
+    return {
+        "read_s": min(read_s),
+        "export_s": min(export_s),
+        "export_s_all": export_s,
+        "rss_growth_mb": max(growth),
+        "mb": size_mb,
+    }
 
 
 def pg_database() -> tuple[str, str]:
@@ -207,6 +221,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measure; the best counts (shared machine)"
+    )
     args = parser.parse_args()
     console = Console(width=120)
     start_ns = time.time_ns() - 3_600 * 1_000_000_000
@@ -244,11 +261,18 @@ def main() -> None:
 
         try:
             msgs = messages(args.trades, args.batch, start_ns, "bench")
-            base = raw_insert_rate(url("raw"), msgs)
-            rate = asyncio.run(ingest_rate(url("svc"), msgs, args.concurrency, with_decode=False))
-            full = asyncio.run(ingest_rate(url("full"), msgs, args.concurrency, with_decode=True))
+            bases, rates, fulls = [], [], []
+            for n in range(args.repeat):  # interleaved, so load from others hits all alike
+                bases.append(raw_insert_rate(url(f"raw{n}"), msgs))
+                rates.append(
+                    asyncio.run(ingest_rate(url(f"svc{n}"), msgs, args.concurrency, False))
+                )
+                fulls.append(
+                    asyncio.run(ingest_rate(url(f"full{n}"), msgs, args.concurrency, True))
+                )
+            base, rate, full = max(bases), max(rates), max(fulls)
             console.print(f"[bold]{db}[/bold]: exporting {args.export_rows:,} rows to CSV ...")
-            export = export_run(url("export"), args.export_rows, tmp)
+            export = export_run(url("export"), args.export_rows, tmp, args.repeat)
         finally:
             for name in dbs:
                 drop_pg(name)
@@ -257,7 +281,8 @@ def main() -> None:
             "ingest_with_decode_trades_per_s": round(full),
             "baseline_bulk_insert_trades_per_s": round(base),
             "target_trades_per_s": target,
-            "export_csv": {k: round(v, 3) for k, v in export.items()},
+            "runs": {"baseline": bases, "ingest": rates, "ingest_with_decode": fulls},
+            "export_csv": export,
         }
         table.add_row(
             db,
