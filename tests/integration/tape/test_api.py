@@ -16,7 +16,9 @@ S = 1_000_000_000
 
 
 def test_scraper_api_end_to_end(server_factory, db_url):
-    server = server_factory({"TRADEWIRE_DATABASE_URL": db_url})
+    server = server_factory(
+        {"TRADEWIRE_DATABASE_URL": db_url, "TRADEWIRE_TAPE__MAX_INGEST_BYTES": "100000"}
+    )
     base = server.base_url
     user = {"authorization": f"Bearer {server.token('user1')}"}
     admin = {"authorization": f"Bearer {server.token('boss', 'admin')}"}
@@ -30,6 +32,8 @@ def test_scraper_api_end_to_end(server_factory, db_url):
     assert bad.status_code == 422
     assert "JSON" in bad.json()["error"]
     assert httpx.post(f"{base}/api/scraper/ingest", json=[1], headers=user).status_code == 422
+    huge = message([row(t, i) for i in range(1, 1000)])
+    assert httpx.post(f"{base}/api/scraper/ingest", json=huge, headers=user).status_code == 413
 
     first = httpx.post(f"{base}/api/scraper/ingest", json=body, headers=user).json()
     assert (first["accepted"], first["duplicates"], first["rejected"]) == (20, 0, 1)

@@ -52,9 +52,15 @@ class ConfigPatch(BaseModel):
 
 
 async def json_body(request: Request, limit: int) -> object:
-    body = await request.body()
-    if len(body) > limit:
+    """The request's JSON body, refused with 413 past ``limit`` bytes (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLargeError(f"body over {limit} bytes")
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > limit:
+            raise PayloadTooLargeError(f"body over {limit} bytes")
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
