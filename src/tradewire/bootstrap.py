@@ -28,6 +28,8 @@ from tradewire.storage.db import create_db_engine
 from tradewire.storage.migrate import upgrade
 from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter
+from tradewire.tape.service import TapeService
+from tradewire.tape.wiring import build_tape
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +52,7 @@ class Container:
     webhook_guard: WebhookGuard
     engine: Engine
     collector: Collector | None = None
+    tape: TapeService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -60,6 +63,8 @@ class Container:
         horizon = now - int(max(self.settings.dedupe_window_s, 86_400) * 1e9)
         identities = await asyncio.to_thread(self.signal_store.recent_identities, horizon)
         warmed = self.dedupe.warm(identities, now)
+        if self.tape is not None:
+            await self.tape.start()
         self.hub.start()
         if self.settings.webhook_secret is None:
             log.warning(
@@ -79,6 +84,8 @@ class Container:
         if self.collector is not None:
             await self.collector.close()
         await self.hub.stop()
+        if self.tape is not None:
+            await self.tape.stop()
         await asyncio.to_thread(self.writer.stop)
         self.engine.dispose()
 
@@ -131,6 +138,9 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         engine=engine,
         webhook_guard=webhook_guard(settings),
         collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
+        tape=build_tape(
+            settings, engine=engine, writer=writer, bus=bus, clock=clock, registry=registry
+        ),
     )
 
 

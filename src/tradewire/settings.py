@@ -10,6 +10,7 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,28 @@ class IndicatorSettings(BaseModel):
 Provider = Literal["finnhub", "yahoo", "replay"]
 
 
+class TapeSettings(BaseModel):
+    """The trade-tape store: exchange time zone, duplicate window, retention cadence, limits."""
+
+    exchange_timezone: str = Field(
+        "America/Chicago", description="zone of the times the page shows (CME: US/Central)"
+    )
+    dedupe_window_s: float = Field(
+        6 * 3600, ge=60, le=7 * 86400, description="prints newer than this are checked in memory"
+    )
+    retention_interval_s: float = Field(3600, ge=1, le=86400, description="retention cadence")
+    max_ingest_bytes: int = Field(8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+
+    @field_validator("exchange_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
 class Settings(BaseSettings):
     """Everything tradewire can be configured with."""
 
@@ -102,13 +125,14 @@ class Settings(BaseSettings):
     )
 
     # Signals
-    dedupe_window_s: float = Field(300.0, ge=0.0, le=7 * 86400)
+    dedupe_window_s: float = Field(60.0, ge=0.0, le=7 * 86400)
     ws_queue_size: int = Field(256, ge=1, le=100_000)
     ws_heartbeat_s: float = Field(20.0, gt=0, le=3600)
     latency_warn_ms: float = Field(100.0, gt=0)
     latency_window: int = Field(1000, ge=10, le=1_000_000)
 
     scraper: ScraperSettings = Field(default_factory=ScraperSettings)
+    tape: TapeSettings = Field(default_factory=TapeSettings)
 
     # Market data: providers, rate budgets, cache and the collector loop
     finnhub_base_url: str = "https://finnhub.io/api/v1"

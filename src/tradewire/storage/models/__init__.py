@@ -3,5 +3,14 @@
 from tradewire.storage.models.base import Base
 from tradewire.storage.models.marketdata import MarketCacheRow, WatchlistRow
 from tradewire.storage.models.signals import AlertRow, SignalRow
+from tradewire.storage.models.tape import ScraperConfigRow, TapeTradeRow
 
-__all__ = ["AlertRow", "Base", "MarketCacheRow", "SignalRow", "WatchlistRow"]
+__all__ = [
+    "AlertRow",
+    "Base",
+    "MarketCacheRow",
+    "ScraperConfigRow",
+    "SignalRow",
+    "TapeTradeRow",
+    "WatchlistRow",
+]
