@@ -24,6 +24,8 @@ from tradewire.storage.db import create_db_engine
 from tradewire.storage.migrate import upgrade
 from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter
+from tradewire.tape.service import TapeService
+from tradewire.tape.wiring import build_tape
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +47,7 @@ class Container:
     pipeline: SignalPipeline
     webhook_guard: WebhookGuard
     engine: object
+    tape: TapeService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -55,6 +58,8 @@ class Container:
         horizon = now - int(max(self.settings.dedupe_window_s, 86_400) * 1e9)
         identities = await asyncio.to_thread(self.signal_store.recent_identities, horizon)
         warmed = self.dedupe.warm(identities, now)
+        if self.tape is not None:
+            await self.tape.start()
         self.hub.start()
         log.info(
             "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
@@ -66,6 +71,8 @@ class Container:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
         await self.hub.stop()
+        if self.tape is not None:
+            await self.tape.stop()
         await asyncio.to_thread(self.writer.stop)
         self.engine.dispose()
 
@@ -117,6 +124,9 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         pipeline=pipeline,
         engine=engine,
         webhook_guard=webhook_guard(settings),
+        tape=build_tape(
+            settings, engine=engine, writer=writer, bus=bus, clock=clock, registry=registry
+        ),
     )
 
 

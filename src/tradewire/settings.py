@@ -10,6 +10,7 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -79,6 +80,28 @@ class CaptureSettings(BaseModel):
         return value
 
 
+class TapeSettings(BaseModel):
+    """The trade-tape store: exchange time zone, duplicate window, retention cadence, limits."""
+
+    exchange_timezone: str = Field(
+        "America/Chicago", description="zone of the times the page shows (CME: US/Central)"
+    )
+    dedupe_window_s: float = Field(
+        6 * 3600, ge=60, le=7 * 86400, description="prints newer than this are checked in memory"
+    )
+    retention_interval_s: float = Field(3600, ge=1, le=86400, description="retention cadence")
+    max_ingest_bytes: int = Field(8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+
+    @field_validator("exchange_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
 class Settings(BaseSettings):
     """Everything tradewire can be configured with."""
 
@@ -122,6 +145,7 @@ class Settings(BaseSettings):
 
     scraper: ScraperSettings = Field(default_factory=ScraperSettings)
     capture: CaptureSettings = Field(default_factory=CaptureSettings)
+    tape: TapeSettings = Field(default_factory=TapeSettings)
 
     @field_validator("webhook_allowed_ips")
     @classmethod

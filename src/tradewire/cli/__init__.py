@@ -117,6 +117,12 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
     console.print(f"database at revision {revision}")
 
 
+from tradewire.cli.tape import export_app, tape_app  # noqa: E402 (needs the helpers above)
+
+app.add_typer(export_app, name="export")
+app.add_typer(tape_app, name="tape")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

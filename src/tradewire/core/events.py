@@ -188,3 +188,87 @@ class TapeBatch(Event):
     tabs: tuple[InstrumentTab, ...] = ()
     contract: ContractHeader | None = None
     rejected: tuple[tuple[int, str], ...] = ()
+
+
+# --- Trade tape store (normalised trades, candles, scraper config) -----------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TapeTrade:
+    """One stored tape row: the page's fields (seed names on the wire), ``ts``, ``symbol``, ``id``.
+
+    ``ts_ns`` is the print's UTC time; ``id`` identifies the row per account and ``market_id``
+    the print itself (see :mod:`tradewire.tape.normalise` for the rule).
+    """
+
+    id: str
+    market_id: str
+    ts_ns: int
+    symbol: str
+    account: str
+    timestamp: str
+    price: float
+    size: float
+    accumulated_volume: float | None = None
+    tick_direction: str | None = None
+    is_highlighted: bool = False
+    captured_at: str | None = None
+    source: str = ""
+    received_ns: int = 0
+
+    def to_wire(self) -> dict[str, object]:
+        """Return the row in the seed's shape plus ``ts`` (ISO UTC), ``symbol`` and ``id``."""
+        return {
+            "id": self.id,
+            "ts": iso_utc(self.ts_ns),
+            "symbol": self.symbol,
+            "timestamp": self.timestamp,
+            "price": self.price,
+            "size": self.size,
+            "accumulatedVolume": self.accumulated_volume,
+            "tickDirection": self.tick_direction,
+            "isHighlighted": self.is_highlighted,
+            "account": self.account,
+            "captured_at": self.captured_at,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TapeStored(Event):
+    """Trades newly committed to the tape store (duplicates excluded), oldest first."""
+
+    trades: tuple[TapeTrade, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TapeCandle(Event):
+    """An OHLCV candle built from the tape; ``ts_event`` is the candle's start (UTC ns).
+
+    ``closed`` is False while prints can still arrive for it. ``volume_at_price`` pairs each
+    traded price with the volume traded there, ascending by price.
+    """
+
+    symbol: str
+    interval_s: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+    trades: int
+    volume_at_price: tuple[tuple[float, float], ...] = ()
+    closed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScraperConfigChanged(Event):
+    """The in-page scraper settings changed (``POST /api/scraper/config``); seed names kept."""
+
+    enabled: bool
+    interval: int
+    volume_filter: int
+    debug: bool
+    persist_interval: int
+    buffer_size: int
+    days_to_keep: int
+    auto_start: bool

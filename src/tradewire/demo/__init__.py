@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tradewire.bootstrap import Container
 from tradewire.demo.alerts import AlertGenerator
+from tradewire.demo.tape import TapeSimulator
 from tradewire.server import run
 from tradewire.settings import Settings
 
@@ -33,6 +34,8 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             f"Signals API  curl -H 'Authorization: Bearer {token}' {base_url}/api/signals\n"
             f"WebSocket    {ws_url}/ws?token={token}\n"
             f"Latency      {base_url}/api/latency   Metrics {base_url}/metrics\n"
+            f"Tape         {base_url}/api/scraper/status?token={token}  (simulated NQZ5, ESZ5)\n"
+            f"Candles      {base_url}/api/tape/candles?symbol=NQZ5&token={token}\n"
             f"API docs     {base_url}/docs\n"
             "Alerts are posted to /webhook/tradingview with an ephemeral secret; set "
             "TRADEWIRE_WEBHOOK_SECRET to post your own. Ctrl-C stops.",
@@ -45,4 +48,8 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
         assert secret is not None
         await AlertGenerator(base_url, secret.get_secret_value(), rate=rate).run(duration)
 
-    run(settings, companions=(announce, alerts))
+    async def tape(container: Container, base_url: str) -> None:
+        token = container.tokens.issue("demo-tape", "subscriber", ttl_days=1)
+        await TapeSimulator(base_url, token).run(duration)
+
+    run(settings, companions=(announce, alerts, tape))

@@ -2,5 +2,6 @@
 
 from tradewire.storage.models.base import Base
 from tradewire.storage.models.signals import AlertRow, SignalRow
+from tradewire.storage.models.tape import ScraperConfigRow, TapeTradeRow
 
-__all__ = ["AlertRow", "Base", "SignalRow"]
+__all__ = ["AlertRow", "Base", "ScraperConfigRow", "SignalRow", "TapeTradeRow"]

@@ -1,0 +1,171 @@
+"""The seed's scraper API: intake, status, live data, streamed export, config, persist.
+
+``POST /api/scraper/ingest`` needs a token (its user names the account when the message has
+none); config and persist need an admin token; reading needs any valid token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+from starlette.concurrency import run_in_threadpool
+
+from tradewire.api.deps import AdminDep, ContainerDep, PrincipalDep
+from tradewire.core.clock import iso_utc
+from tradewire.core.errors import PayloadTooLargeError, RetryableError, ValidationError
+from tradewire.settings import ScraperSettings
+from tradewire.tape.export import FORMATS, date_range, writer_for
+from tradewire.tape.ports import TradeQuery
+from tradewire.tape.schema import decode_scraped
+from tradewire.tape.service import TapeService
+
+router = APIRouter(tags=["scraper"])
+
+Account = Annotated[str | None, Query(min_length=1, max_length=100)]
+Symbol = Annotated[str | None, Query(min_length=1, max_length=32)]
+
+
+def tape_of(container) -> TapeService:
+    if container.tape is None:
+        raise RetryableError("the tape service is not running", retry_after=5)
+    return container.tape
+
+
+class ConfigPatch(BaseModel):
+    """Any subset of the scraper settings; unknown names are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    enabled: bool | None = None
+    interval: int | None = Field(None, ge=50, le=60_000)
+    volume_filter: int | None = Field(None, ge=0)
+    debug: bool | None = None
+    persist_interval: int | None = Field(None, ge=1, le=3600)
+    buffer_size: int | None = Field(None, ge=1, le=1_000_000)
+    days_to_keep: int | None = Field(None, ge=1, le=3650)
+    auto_start: bool | None = None
+
+
+async def json_body(request: Request, limit: int) -> object:
+    body = await request.body()
+    if len(body) > limit:
+        raise PayloadTooLargeError(f"body over {limit} bytes")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationError(f"body is not valid JSON: {exc}") from exc
+
+
+@router.post("/api/scraper/ingest", summary="Ingest one scraped tape message; answers when durable")
+async def ingest(request: Request, container: ContainerDep, user: PrincipalDep) -> dict:
+    tape = tape_of(container)
+    payload = await json_body(request, container.settings.tape.max_ingest_bytes)
+    batch = decode_scraped(
+        payload, source="http", received_ns=container.clock.now_ns(), default_account=user.user
+    )
+    result = await tape.ingest(batch)
+    return result.to_wire()
+
+
+@router.get("/api/scraper/status", summary="Intake state, buffer fill, today's count, lag")
+async def status(container: ContainerDep, _user: PrincipalDep) -> dict:
+    tape = tape_of(container)
+    stats = await run_in_threadpool(tape.stats)
+    fill = tape.buffer.fill()
+    return {
+        "success": True,
+        "running": tape.running,
+        "enabled": tape.config.enabled,
+        "accounts": sorted(set(stats.accounts) | set(fill)),
+        "buffer": {"size": tape.buffer.size, "fill": fill},
+        "trades_today": stats.since,
+        "trades_total": stats.total,
+        "last_capture": iso_utc(tape.last_capture_ns) if tape.last_capture_ns else None,
+        "last_trade": iso_utc(stats.last_ts_ns) if stats.last_ts_ns else None,
+        "persist_lag_ms": round(tape.persist_lag_ms, 3),
+        "pending_rows": tape.pending_rows,
+        "last_commit_ms": round(tape.last_commit_ms, 3),
+        "since_start": dict(tape.totals),
+        "config": tape.config.model_dump(),
+    }
+
+
+@router.get("/api/scraper/data", summary="The newest trades from the live buffer")
+async def data(
+    container: ContainerDep,
+    _user: PrincipalDep,
+    account: Account = None,
+    symbol: Symbol = None,
+    limit: Annotated[int, Query(ge=1, le=1_000_000)] = 500,
+) -> dict:
+    tape = tape_of(container)
+    rows = tape.buffer.recent(
+        account=account, symbol=symbol.upper() if symbol else None, limit=limit
+    )
+    return {"success": True, "count": len(rows), "trades": [t.to_wire() for t in rows]}
+
+
+@router.get("/api/scraper/export", summary="Stored trades as json, csv or parquet (streamed)")
+async def export(
+    container: ContainerDep,
+    _user: PrincipalDep,
+    format: Annotated[str, Query(max_length=10)] = "json",
+    start_date: Annotated[str | None, Query(max_length=40)] = None,
+    end_date: Annotated[str | None, Query(max_length=40)] = None,
+    account: Account = None,
+    symbol: Symbol = None,
+) -> StreamingResponse:
+    tape = tape_of(container)
+    write = writer_for(format)
+    since, until = date_range(start_date, end_date)
+    query = TradeQuery(
+        account=account, symbol=symbol.upper() if symbol else None, since_ns=since, until_ns=until
+    )
+    fmt = format.lower()
+    name = f"trades_{start_date or 'all'}_{end_date or 'now'}.{fmt}".replace(":", "")
+    # A sync generator: Starlette runs each step in a worker thread, so the database cursor
+    # never blocks the event loop and only one chunk is in memory at a time.
+    return StreamingResponse(
+        write(tape.rows(query)),
+        media_type=FORMATS[fmt],
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/scraper/config", summary="The current scraper settings")
+async def get_config(container: ContainerDep, _user: PrincipalDep) -> dict:
+    return {"success": True, "config": tape_of(container).config.model_dump()}
+
+
+@router.post("/api/scraper/config", summary="Change scraper settings; pushed live to pages")
+async def set_config(request: Request, container: ContainerDep, _admin: AdminDep) -> dict:
+    tape = tape_of(container)
+    payload = await json_body(request, 64 * 1024)
+    try:
+        patch = ConfigPatch.model_validate(payload)
+        merged = ScraperSettings.model_validate(
+            {**tape.config.model_dump(), **patch.model_dump(exclude_none=True)}
+        )
+    except PydanticError as exc:
+        reason = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ValidationError(reason) from exc
+    changed = await tape.set_config(merged)
+    return {"success": True, "changed": changed, "config": tape.config.model_dump()}
+
+
+@router.post("/api/scraper/persist", summary="Flush now; report what was flushed")
+async def persist(container: ContainerDep, _admin: AdminDep) -> dict:
+    result = await tape_of(container).persist()
+    return {
+        "success": True,
+        "flushed": result.flushed,
+        "pending": result.pending,
+        "took_ms": round(result.took_ms, 3),
+    }

@@ -1,0 +1,140 @@
+"""Turn the time a Tradovate page shows into a UTC instant, correctly across daylight saving.
+
+Tradovate prints exchange-local wall time (US/Central for CME contracts). The forms seen are:
+
+* ``08:52:25.037 10/8/25`` — Time & Sales (``HH:mm:ss.SSS M/D/YY``),
+* ``10/8/2025 8:52:25 AM`` — other grids (``M/D/YYYY h:mm:ss[.SSS] AM|PM``),
+* ``08:52:25.037`` — a time with no date: the date is taken from the capture time,
+* ISO 8601 (``wrap1[value]``): with an offset or ``Z`` it is exact; without, it is local.
+
+Daylight saving: a wall time inside the spring-forward gap (e.g. 02:30 on the second Sunday of
+March) never happened and is rejected. A wall time inside the autumn repeated hour (01:00–01:59
+on the first Sunday of November) happened twice; the capture time picks the occurrence — the
+latest one not after the capture (a print cannot be captured before it happened), the first one
+when the capture time is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tradewire.core.errors import ValidationError
+
+_TAPE = re.compile(
+    r"^(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s+(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$"
+)
+_GRID = re.compile(
+    r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4}),?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
+    r"\s*([AaPp][Mm])?$"
+)
+_TIME = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A time-only print later than its capture by more than this belongs to the previous day.
+_ROLLOVER = timedelta(hours=12)
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    return value + 2000 if len(text) == 2 else value
+
+
+def _micros(text: str | None) -> int:
+    return int(text.ljust(6, "0")) if text else 0
+
+
+def to_ns(value: datetime) -> int:
+    """Exact epoch nanoseconds of an aware datetime (no float rounding)."""
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+class ExchangeClock:
+    """Parse page times shown in ``zone`` (an IANA name such as ``America/Chicago``)."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = ZoneInfo(zone)
+        # Offsets depend only on the local minute; caching them keeps parsing cheap.
+        self._cache: dict[datetime, tuple[int, int] | None] = {}
+
+    def parse(self, text: str, captured_ns: int | None = None) -> int:
+        """Return the UTC epoch ns of the page time ``text``; raise ValidationError if invalid.
+
+        ``captured_ns`` (when the row was read off the page) dates a time-only value and picks
+        the occurrence of a repeated autumn hour.
+        """
+        text = text.strip()
+        try:
+            local = self._local(text, captured_ns)
+        except ValueError as exc:
+            raise ValidationError(f"timestamp {text!r}: {exc}") from exc
+        if local.tzinfo is not None:
+            return to_ns(local)
+        return self._resolve(local, captured_ns, text)
+
+    def _local(self, text: str, captured_ns: int | None) -> datetime:
+        if m := _TAPE.match(text):
+            hh, mi, ss, frac, mo, dd, yy = m.groups()
+            return datetime(_year(yy), int(mo), int(dd), int(hh), int(mi), int(ss), _micros(frac))
+        if m := _GRID.match(text):
+            mo, dd, yy, hh, mi, ss, frac, ampm = m.groups()
+            hour = int(hh)
+            if ampm:
+                if not 1 <= hour <= 12:
+                    raise ValueError("hour out of range for AM/PM")
+                hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+            return datetime(_year(yy), int(mo), int(dd), hour, int(mi), int(ss), _micros(frac))
+        if m := _TIME.match(text):
+            if captured_ns is None:
+                raise ValueError("a time without a date needs the capture time")
+            hh, mi, ss, frac = m.groups()
+            day = self._local_date(captured_ns)
+            local = datetime(day.year, day.month, day.day, int(hh), int(mi), int(ss), _micros(frac))
+            captured_local = datetime.fromtimestamp(captured_ns / 1e9, self.zone).replace(
+                tzinfo=None
+            )
+            if local - captured_local > _ROLLOVER:
+                local -= timedelta(days=1)
+            return local
+        if "T" in text or "-" in text:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed
+        raise ValueError("not a recognised page time")
+
+    def _local_date(self, ns: int) -> date:
+        return datetime.fromtimestamp(ns / 1e9, self.zone).date()
+
+    def _offsets(self, minute: datetime) -> tuple[int, int] | None:
+        """UTC offsets (ns) of both occurrences of the local ``minute``; None in a DST gap."""
+        cached = self._cache.get(minute, False)
+        if cached is not False:
+            return cached
+        first = minute.replace(tzinfo=self.zone, fold=0)
+        second = minute.replace(tzinfo=self.zone, fold=1)
+        offsets: tuple[int, int] | None
+        # zoneinfo maps a wall time in the gap to a real instant; a round trip exposes it.
+        if first.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) != minute:
+            offsets = None
+        else:
+            offsets = (
+                int(first.utcoffset().total_seconds()) * 1_000_000_000,
+                int(second.utcoffset().total_seconds()) * 1_000_000_000,
+            )
+        if len(self._cache) > 50_000:
+            self._cache.clear()
+        self._cache[minute] = offsets
+        return offsets
+
+    def _resolve(self, local: datetime, captured_ns: int | None, text: str) -> int:
+        offsets = self._offsets(local.replace(second=0, microsecond=0))
+        if offsets is None:
+            raise ValidationError(
+                f"timestamp {text!r}: {local:%Y-%m-%d %H:%M} does not exist in {self.zone.key} "
+                "(daylight-saving gap)"
+            )
+        wall = to_ns(local.replace(tzinfo=UTC))
+        early, late = wall - offsets[0], wall - offsets[1]
+        if early == late or captured_ns is None:
+            return early
+        return late if late <= captured_ns else early

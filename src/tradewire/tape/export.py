@@ -1,0 +1,235 @@
+"""Stream stored tape rows as CSV, JSON or Parquet with flat memory.
+
+Every writer consumes chunks of row tuples (``ROW_FIELDS`` order, as the store yields them) and
+produces byte chunks, holding one chunk at a time — the size of the export never shows in memory.
+Exported rows carry the seed's field names (see ``WIRE_FIELDS``); JSON is one array of row
+objects, as the seed's ``YYYY-MM-DD_trades.json`` files were.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO
+
+import orjson
+
+from tradewire.core.errors import ValidationError
+
+WIRE_FIELDS: tuple[str, ...] = (
+    "id",
+    "ts",
+    "symbol",
+    "timestamp",
+    "price",
+    "size",
+    "accumulatedVolume",
+    "tickDirection",
+    "isHighlighted",
+    "account",
+    "captured_at",
+)
+FORMATS: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",
+}
+Chunks = Iterable[list[tuple]]
+
+
+class IsoTimes:
+    """Format epoch ns as ISO UTC with milliseconds, reusing the text of the last second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, ns: int) -> str:
+        second, rest = divmod(ns, 1_000_000_000)
+        if second != self._second:
+            self._second = second
+            self._prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._prefix}.{rest // 1_000_000:03d}Z"
+
+
+def wire_rows(chunk: list[tuple], iso: IsoTimes) -> Iterator[tuple]:
+    """Rows of ``chunk`` as ``WIRE_FIELDS`` tuples."""
+    for r in chunk:
+        yield (r[0], iso(r[1]), r[2], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[3], r[10])
+
+
+def csv_chunks(chunks: Chunks) -> Iterator[bytes]:
+    """CSV with a header row; empty cells for missing values."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(WIRE_FIELDS)
+    iso = IsoTimes()
+    for chunk in chunks:
+        writer.writerows(wire_rows(chunk, iso))
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def json_chunks(chunks: Chunks) -> Iterator[bytes]:
+    """One JSON array of row objects."""
+    iso = IsoTimes()
+    first = True
+    yield b"["
+    for chunk in chunks:
+        parts = [
+            orjson.dumps(dict(zip(WIRE_FIELDS, row, strict=True))) for row in wire_rows(chunk, iso)
+        ]
+        if parts:
+            yield (b"\n" if first else b",\n") + b",\n".join(parts)
+            first = False
+    yield b"\n]\n"
+
+
+class _Sink:
+    """A write-only file object that hands its bytes out chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.closed = False
+        self._position = 0
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self._position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._position
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def drain(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def parquet_chunks(chunks: Chunks) -> Iterator[bytes]:
+    """Parquet, one row group per chunk."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("ts", pa.timestamp("ns", tz="UTC")),
+            ("symbol", pa.string()),
+            ("timestamp", pa.string()),
+            ("price", pa.float64()),
+            ("size", pa.float64()),
+            ("accumulatedVolume", pa.float64()),
+            ("tickDirection", pa.string()),
+            ("isHighlighted", pa.bool_()),
+            ("account", pa.string()),
+            ("captured_at", pa.string()),
+        ]
+    )
+    order = (0, 1, 2, 4, 5, 6, 7, 8, 9, 3, 10)
+    sink = _Sink()
+    with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema, compression="zstd") as writer:
+        for chunk in chunks:
+            if not chunk:
+                continue
+            columns = list(zip(*chunk, strict=True))
+            columns[9] = [bool(flag) for flag in columns[9]]  # SQLite stores booleans as 0/1
+            arrays = [pa.array(columns[i], type=schema.field(n).type) for n, i in enumerate(order)]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            yield sink.drain()
+    yield sink.drain()
+
+
+WRITERS: dict[str, Callable[[Chunks], Iterator[bytes]]] = {
+    "csv": csv_chunks,
+    "json": json_chunks,
+    "parquet": parquet_chunks,
+}
+
+
+def writer_for(fmt: str) -> Callable[[Chunks], Iterator[bytes]]:
+    """The chunk writer for ``fmt``; ValidationError for an unknown format."""
+    try:
+        return WRITERS[fmt.lower()]
+    except KeyError:
+        raise ValidationError(f"format must be one of {', '.join(WRITERS)}, not {fmt!r}") from None
+
+
+def write_to(fmt: str, chunks: Chunks, out: IO[bytes]) -> None:
+    """Write an export of ``chunks`` to the binary file ``out``."""
+    for data in writer_for(fmt)(chunks):
+        out.write(data)
+
+
+def date_range(start: str | None, end: str | None) -> tuple[int | None, int | None]:
+    """Parse ``start``/``end`` into ``[since_ns, until_ns)``.
+
+    A date (``2025-01-07``) means the whole UTC day, so an end date is inclusive; a date-time
+    (ISO 8601, UTC unless it has an offset) is exact, and an end date-time is exclusive.
+    """
+
+    def parse(value: str, name: str, *, end: bool) -> int:
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+                return (int(day.timestamp()) + (86_400 if end else 0)) * 1_000_000_000
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValidationError(f"{name}: not a date or ISO 8601 date-time: {value!r}") from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return int(moment.timestamp() * 1_000_000) * 1000
+
+    since = parse(start, "start_date", end=False) if start else None
+    until = parse(end, "end_date", end=True) if end else None
+    if since is not None and until is not None and until <= since:
+        raise ValidationError("end_date must not be before start_date")
+    return since, until
+
+
+def write_daily(chunks: Chunks, directory, on_rows: Callable[[int], None] | None = None) -> list:
+    """Write the seed's layout: one ``YYYY-MM-DD_trades.json`` array per UTC day; return paths.
+
+    Rows must arrive in time order (the store yields them so), so each day's file is written
+    start to end before the next one opens.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    iso = IsoTimes()
+    paths = []
+    current_day: str | None = None
+    handle = None
+    try:
+        for chunk in chunks:
+            for row in wire_rows(chunk, iso):
+                day = row[1][:10]
+                if day != current_day:
+                    if handle is not None:
+                        handle.write(b"\n]\n")
+                        handle.close()
+                    current_day = day
+                    path = directory / f"{day}_trades.json"
+                    paths.append(path)
+                    handle = path.open("wb")
+                    handle.write(b"[\n")
+                else:
+                    handle.write(b",\n")
+                handle.write(orjson.dumps(dict(zip(WIRE_FIELDS, row, strict=True))))
+            if on_rows is not None:
+                on_rows(len(chunk))
+    finally:
+        if handle is not None:
+            handle.write(b"\n]\n")
+            handle.close()
+    return paths
