@@ -11,6 +11,8 @@ from prometheus_client import CollectorRegistry, Gauge
 from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.capture.alerts import AlertParser
 from tradewire.capture.alerts.templates import TemplateSet
+from tradewire.capture.browser.service import CaptureService
+from tradewire.capture.browser.wiring import build_capture
 from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
@@ -48,6 +50,7 @@ class Container:
     webhook_guard: WebhookGuard
     engine: object
     tape: TapeService | None = None
+    capture: CaptureService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -61,6 +64,8 @@ class Container:
         if self.tape is not None:
             await self.tape.start()
         self.hub.start()
+        if self.capture is not None:
+            await self.capture.start()
         log.info(
             "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
         )
@@ -70,6 +75,8 @@ class Container:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        if self.capture is not None:
+            await self.capture.stop()
         await self.hub.stop()
         if self.tape is not None:
             await self.tape.stop()
@@ -127,6 +134,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         tape=build_tape(
             settings, engine=engine, writer=writer, bus=bus, clock=clock, registry=registry
         ),
+        capture=build_capture(settings, bus=bus, alerts=pipeline, clock=clock),
     )
 
 

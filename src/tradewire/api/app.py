@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 
 from tradewire import __version__
 from tradewire.api import errors, ws
-from tradewire.api.routes import scraper, signals, system, tape, webhook
+from tradewire.api.routes import capture, scraper, signals, system, tape, webhook
 from tradewire.bootstrap import Container
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -31,7 +31,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="tradewire", version=__version__, lifespan=lifespan)
     app.state.container = container
     errors.install(app)
-    for module in (webhook, signals, system, scraper, tape):
+    for module in (webhook, signals, system, scraper, tape, capture):
         app.include_router(module.router)
     app.include_router(ws.router)
 
