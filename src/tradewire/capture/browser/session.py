@@ -85,6 +85,14 @@ class CaptureSession:
         """The pages currently open in this session's browser."""
         return list(self._context.pages) if self._context else []
 
+    async def open(self, url: str) -> Page:
+        """Open ``url`` in a new tab of this session's browser (captured like any other)."""
+        if self._context is None:
+            raise RuntimeError(f"capture session {self.spec.account!r} is not connected")
+        page = await self._context.new_page()
+        await page.goto(url)
+        return page
+
     def start(self, playwright: Playwright) -> None:
         """Start connecting in the background (retrying with backoff until stopped)."""
         self._stopping = False

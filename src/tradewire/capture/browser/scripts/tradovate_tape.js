@@ -335,6 +335,8 @@ function createTape(handover) {
     observer.observe(document, { subtree: true, childList: true, characterData: true,
       attributes: true, attributeFilter: ["style", "class", "value"] });
     discover();
+    // Prints shown while stopped are still on screen: pick them up now.
+    for (const grid of grids) grid.dirty = true;
     if (ready) onMutations([]);
   }
 
