@@ -43,9 +43,9 @@
     const description = h("div", c("description"));
     if (asImage) {
       const canvas = document.createElement("canvas");
-      canvas.width = 400; canvas.height = 40;
+      canvas.width = 600; canvas.height = 40;
       const g = canvas.getContext("2d");
-      g.fillStyle = "#fff"; g.fillRect(0, 0, 400, 40);
+      g.fillStyle = "#fff"; g.fillRect(0, 0, 600, 40);
       g.fillStyle = "#000"; g.font = "20px sans-serif"; g.fillText(alert.message, 6, 27);
       description.append(canvas);
     } else description.textContent = alert.message;
@@ -54,7 +54,7 @@
   }
 
   // Show one alert in the given pop-up generation and record when it entered the DOM.
-  tv.fire = (generation, alert) => {
+  tv.fire = (generation, alert, options = { log: true }) => {
     alert = { name: "My alert", time: clock(), symbol: "BTCUSDT", ...alert };
     let el;
     if (generation === "single-dialog") {
@@ -75,6 +75,7 @@
     tv.insertedAt[alert.message] = now();
     tv.fired.push(alert.message);
     autoClose(el);
+    if (!options.log) return alert.message;
     logItems.unshift(alert);
     localStorage.setItem("sim.alertlog", JSON.stringify(logItems.slice(0, 50)));
     setTimeout(() => document.getElementById("log").prepend(logEntry(alert)), 0);
