@@ -13,10 +13,9 @@ import structlog
 from playwright.async_api import BrowserContext, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 
-from tradewire.capture.browser.messages import Rect
+from tradewire.capture.browser.link import PageLink
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
-from tradewire.capture.browser.scripts import BINDING, PageConfig, ScriptBundle
-from tradewire.core.errors import RetryableError
+from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
 from tradewire.settings import CaptureSessionSettings, CaptureSettings
 
 log = structlog.get_logger(__name__)
@@ -71,6 +70,7 @@ class CaptureSession:
         self._settings = settings
         self._profile = profiles_dir / spec.account
         self._context: BrowserContext | None = None
+        self._links: dict[Page, PageLink | None] = {}
         self._task: asyncio.Task | None = None
         self._connected = asyncio.Event()
         self._closed = asyncio.Event()
@@ -90,6 +90,7 @@ class CaptureSession:
         if self._context is None:
             raise RuntimeError(f"capture session {self.spec.account!r} is not connected")
         page = await self._context.new_page()
+        await self._link(page)
         await page.goto(url)
         return page
 
@@ -193,12 +194,11 @@ class CaptureSession:
             )
             context.on("close", lambda _: self._closed.set())
         self._context = context
-        await context.expose_binding(BINDING, self._on_binding)
         script = self._script()
         await context.add_init_script(script=script)
-        context.on("page", self._watch)
+        context.on("page", self._link)
         for page in context.pages:
-            self._watch(page)
+            await self._link(page)
             await self._evaluate(page, script)
         if self.spec.mode == "launch":
             url = self.spec.url or SITE_URLS[self.spec.site or "tradovate"]
@@ -207,6 +207,8 @@ class CaptureSession:
         log.info("capture connected", account=self.spec.account, mode=self.spec.mode)
 
     async def _disconnect(self) -> None:
+        links, self._links = list(self._links.values()), {}
+        await asyncio.gather(*(link.close() for link in links if link is not None))
         context, self._context = self._context, None
         if context is None:
             return
@@ -217,25 +219,24 @@ class CaptureSession:
                 # Closes only our connection: the user's Chrome keeps running.
                 await context.browser.close()
 
-    def _watch(self, page: Page) -> None:
+    async def _link(self, page: Page) -> None:
+        """Connect a page to the receiver (once; new tabs get here from the "page" event)."""
+        if page in self._links or page.is_closed():
+            return
+        # Claimed before the first await: the "page" event and open() may both get here.
+        self._links[page] = None
         page.on("console", self._on_console)
+        page.on("close", lambda closed: self._links.pop(closed, None))
+        try:
+            self._links[page] = await PageLink.open(page, self.receiver)
+        except PlaywrightError as exc:
+            reason = str(exc).splitlines()[0]
+            log.warning("page not linked", account=self.spec.account, error=reason)
 
     async def _on_console(self, message: Any) -> None:
         text = message.text
         if text.startswith(CONSOLE_PREFIX):
             await self.receiver.on_console(text)
-
-    async def _on_binding(self, source: dict[str, Any], raw: str) -> str:
-        page: Page = source["page"]
-
-        async def screenshot(rect: Rect) -> bytes:
-            clip = {"x": rect.x, "y": rect.y, "width": rect.width, "height": rect.height}
-            try:
-                return await page.screenshot(clip=clip, type="png", timeout=5000)
-            except PlaywrightError as exc:
-                raise RetryableError(f"screenshot failed: {str(exc).splitlines()[0]}") from exc
-
-        return await self.receiver.on_message(raw, screenshot)
 
     async def _evaluate(self, page: Page, script: str) -> None:
         # A page that is navigating or closing gets the script from the init script instead.

@@ -26,13 +26,35 @@ tw.install = (name, version, factory) => {
   return instance;
 };
 
+// The binding is fire-and-forget; the session answers with `tw.reply(id, reply)`, and
+// acknowledges tape messages together with `tw.ackTape(lastId)` (one answer in flight at a time).
+tw.waiting = tw.waiting || new Map();
+tw.lastId = tw.lastId || 0;
+tw.reply = (id, reply) => {
+  const waiter = tw.waiting.get(id);
+  if (waiter) {
+    tw.waiting.delete(id);
+    waiter(reply);
+  }
+};
+tw.ackTape = (upTo) => {
+  for (const [id, waiter] of tw.waiting) {
+    if (waiter.tape && id <= upTo) tw.reply(id, { ok: true });
+  }
+};
+
 function bindingSend(message) {
   const fn = window[TRADEWIRE_CONFIG.binding];
   if (typeof fn !== "function") return Promise.reject(new Error("tradewire binding missing"));
+  message.id = ++tw.lastId;
   // A refusal that a retry can fix rejects (the script keeps the message); any other reply,
   // including "this message is invalid", settles it.
-  return fn(JSON.stringify(message)).then((raw) => {
-    const reply = raw ? JSON.parse(raw) : {};
+  return new Promise((resolve) => {
+    const waiter = (reply) => resolve(reply || {});
+    waiter.tape = message.kind === "tape";
+    tw.waiting.set(message.id, waiter);
+    fn(JSON.stringify(message));
+  }).then((reply) => {
     if (reply.ok === false && reply.retry) throw new Error(reply.error);
     return reply;
   });

@@ -65,7 +65,7 @@ function createAlerts(handover) {
       if (msg.inFlight) continue;
       msg.inFlight = true;
       tw.send(msg).then(
-        () => pending.splice(pending.indexOf(msg), 1),
+        () => pending.includes(msg) && pending.splice(pending.indexOf(msg), 1),
         (err) => {
           msg.inFlight = false;
           stats.sendErrors += 1;

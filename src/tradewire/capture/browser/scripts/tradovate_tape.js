@@ -273,7 +273,7 @@ function createTape(handover) {
     if (pending.length > PENDING_LIMIT) stats.dropped += pending.splice(0, pending.length - PENDING_LIMIT).length;
   }
 
-  // Over HTTP, prints wait at most `interval` ms and go as one POST per symbol.
+  // Merge waiting messages into one per symbol (the newest watermark and header win).
   function coalesce() {
     const merged = [];
     for (const msg of pending.splice(0)) {
@@ -288,6 +288,8 @@ function createTape(handover) {
     pending.push(...merged);
   }
 
+  // Over CDP every change goes at once (the binding is cheap and ordered); over HTTP, prints
+  // wait at most `interval` ms and go as one POST per symbol.
   function pump() {
     if (!ready) return;
     if (TRADEWIRE_CONFIG.transport === "http") {
@@ -301,7 +303,7 @@ function createTape(handover) {
       const { seq: s, symbol, watermark: wm, detectedAt, data } = msg;
       tw.send({ kind: "tape", seq: s, symbol, watermark: wm, detectedAt, data }).then(
         () => {
-          pending.splice(pending.indexOf(msg), 1);
+          if (pending.includes(msg)) pending.splice(pending.indexOf(msg), 1);
           commit(symbol, wm);
         },
         (err) => {
