@@ -118,5 +118,4 @@ async def test_console_lines_from_existing_userscripts(desk, pages):
     assert batch.account == "user1"
     assert batch.prints[0].price == 25146.0 and batch.prints[0].accumulated_volume == 30
     stats = desk.session("console").receiver.stats
-    await eventually(lambda: stats.invalid_messages == 1)
-    assert stats.console_batches == 1
+    await eventually(lambda: stats.invalid_messages == 1 and stats.console_batches == 1)

@@ -67,22 +67,17 @@ class CaptureService:
         self._run_file: Path | None = None
 
     async def start(self, specs: Iterable[CaptureSessionSettings] | None = None) -> None:
-        """Start the driver and a session per spec (default: the configured sessions)."""
-        specs = list(self.settings.sessions if specs is None else specs)
-        if not specs:
-            return
-        self._driver = async_playwright()
-        self._playwright = await self._driver.start()
-        for spec in specs:
-            self.add(spec)
-        self._register()
+        """Start a session per spec (default: the configured sessions)."""
+        for spec in self.settings.sessions if specs is None else specs:
+            await self.add(spec)
 
-    def add(self, spec: CaptureSessionSettings) -> CaptureSession:
-        """Start capturing from one more account's browser."""
-        if self._playwright is None:
-            raise RuntimeError("capture service not started")
+    async def add(self, spec: CaptureSessionSettings) -> CaptureSession:
+        """Start capturing from one more account's browser (the driver starts with the first)."""
         if spec.account in self.sessions:
             raise ValueError(f"account {spec.account!r} already has a capture session")
+        if self._playwright is None:
+            self._driver = async_playwright()
+            self._playwright = await self._driver.start()
         receiver = PageReceiver(
             spec.account,
             tape_sink=self._tape_sink,
@@ -100,6 +95,7 @@ class CaptureService:
         )
         session.start(self._playwright)
         self.sessions[spec.account] = session
+        self._register()
         return session
 
     async def stop(self) -> None:
@@ -130,10 +126,12 @@ class CaptureService:
     def _register(self) -> None:
         directory = run_dir(self._data_dir)
         directory.mkdir(parents=True, exist_ok=True)
+        first = self._run_file is None
         self._run_file = directory / str(os.getpid())
         self._run_file.write_text(",".join(self.sessions))
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._on_sighup)
+        if first:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._on_sighup)
 
     def _unregister(self) -> None:
         if self._run_file is not None:

@@ -29,10 +29,12 @@
   };
   const fmt = (n) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const pad = (n, w = 2) => String(n).padStart(w, "0");
+  // Tradovate shows exchange time (CME: US/Central) as `08:52:25.037 10/8/25`.
+  const central = new Intl.DateTimeFormat("en-US", { timeZone: "America/Chicago", hourCycle: "h23",
+    year: "2-digit", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const showTime = (ms) => {
-    const d = new Date(ms);
-    return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)} ` +
-      `${d.getMonth() + 1}/${d.getDate()}/${String(d.getFullYear()).slice(2)}`;
+    const p = Object.fromEntries(central.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    return `${p.hour}:${p.minute}:${p.second}.${pad(ms % 1000, 3)} ${p.month}/${p.day}/${p.year}`;
   };
 
   const saved = persist ? JSON.parse(sessionStorage.getItem("sim.state") || "null") : null;
