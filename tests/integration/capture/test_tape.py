@@ -55,6 +55,7 @@ async def test_changed_class_names_and_hidden_panel(desk, pages):
     by_symbol = {b.contract.symbol for b in desk.batches}
     assert by_symbol == {"NQZ5", "ESZ5"}
     assert all("," not in k.split("|")[2] for k in desk.prints())
+    assert {p.tick_direction for b in desk.batches for p in b.prints} == {"up", "down"}
     contract = next(b.contract for b in desk.batches if b.contract.symbol == "NQZ5")
     assert contract.name == "E-Mini NASDAQ 100" and contract.total_volume > 122000
 

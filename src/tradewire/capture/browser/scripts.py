@@ -18,9 +18,10 @@ from tradewire import __version__
 SCRIPTS_DIR = Path(__file__).resolve().parent / "scripts"
 BINDING = "__tradewireEmit"
 Site = Literal["tradovate", "tradingview"]
-SITE_SCRIPTS: dict[str, str] = {
-    "tradovate": "tradovate_tape.js",
-    "tradingview": "tradingview_alerts.js",
+#: Each site's sources, concatenated in one scope (the ``*_dom.js`` file holds its selectors).
+SITE_SCRIPTS: dict[str, tuple[str, ...]] = {
+    "tradovate": ("tradovate_dom.js", "tradovate_tape.js"),
+    "tradingview": ("tradingview_alerts.js",),
 }
 _TITLES = {"tradovate": "Tradovate trade tape", "tradingview": "TradingView alert pop-ups"}
 
@@ -51,7 +52,7 @@ class ScriptBundle:
 
     def reload(self) -> int:
         """Re-read the sources and return the new version (newer versions replace older ones)."""
-        names = ["runtime.js", *SITE_SCRIPTS.values()]
+        names = ["runtime.js", *(name for files in SITE_SCRIPTS.values() for name in files)]
         self._sources = {name: (self._dir / name).read_text(encoding="utf-8") for name in names}
         self.version = max(self.version + 1, time.time_ns() // 1_000_000)
         return self.version
@@ -62,9 +63,12 @@ class ScriptBundle:
             f"const TRADEWIRE_VERSION = {self.version};",
             self._sources["runtime.js"],
             # Each site script in its own scope: they share helper names.
-            *(f"(() => {{\n{self._sources[SITE_SCRIPTS[site]]}\n}})();" for site in sites),
+            *(f"(() => {{\n{self._site(site)}\n}})();" for site in sites),
         ]
         return "\n".join(parts)
+
+    def _site(self, site: str) -> str:
+        return "\n".join(self._sources[name] for name in SITE_SCRIPTS[site])
 
     def page_script(self, config: PageConfig) -> str:
         """The bundle injected over CDP: both site scripts, each active only on its pages."""

@@ -182,7 +182,7 @@ function createAlerts(handover) {
       }
     }
     if (!logPrimed) primeLog();
-    for (const el of touched) if (el && el.isConnected) inspect(el);
+    for (const el of touched) if (el && el.nodeType === 1 && el.isConnected) inspect(el);
     pump();
   });
   observer.observe(document, { subtree: true, childList: true, characterData: true });
