@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from playwright.async_api import Page
 
 from tests.support.waiting import wait_until
@@ -20,14 +21,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @contextmanager
-def running_chrome(profile: Path) -> Iterator[str]:
+def running_chrome(profile: Path, port: int = 0) -> Iterator[str]:
     """A headless Chromium the way a user would run it for ``capture attach``; yield its CDP URL."""
     proc = subprocess.Popen(
         [
             str(CHROMIUM),
             "--headless",
             "--no-sandbox",
-            "--remote-debugging-port=0",
+            f"--remote-debugging-port={port}",
             f"--user-data-dir={profile}",
             "--disable-background-networking",
             "--disable-component-update",
@@ -38,10 +39,20 @@ def running_chrome(profile: Path) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    port_file = profile / "DevToolsActivePort"
+    port_file = profile / "DevToolsActivePort"  # written only when the port is chosen (0)
+
+    def listening() -> str | None:
+        if not port:
+            text = port_file.read_text().strip() if port_file.exists() else ""
+            return f"http://127.0.0.1:{text.splitlines()[0]}" if text else None
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/json/version", timeout=1).raise_for_status()
+        except httpx.HTTPError:
+            return None
+        return f"http://127.0.0.1:{port}"
+
     try:
-        wait_until(lambda: port_file.exists() and port_file.read_text().strip(), timeout=30)
-        yield f"http://127.0.0.1:{port_file.read_text().splitlines()[0]}"
+        yield wait_until(listening, timeout=30)
     finally:
         proc.terminate()
         proc.wait(10)

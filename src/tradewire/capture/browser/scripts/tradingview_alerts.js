@@ -28,6 +28,9 @@ const SELECTORS = {
 };
 const LOG_MEMORY = 500;
 
+// This bundle's transport (another bundle in the same page may have replaced tw.send).
+const send = tw.send;
+
 function clean(el) {
   return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
 }
@@ -64,7 +67,7 @@ function createAlerts(handover) {
     for (const msg of pending) {
       if (msg.inFlight) continue;
       msg.inFlight = true;
-      tw.send(msg).then(
+      send(msg).then(
         () => pending.includes(msg) && pending.splice(pending.indexOf(msg), 1),
         (err) => {
           msg.inFlight = false;

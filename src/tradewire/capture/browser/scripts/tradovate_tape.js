@@ -1,5 +1,8 @@
 // Tradovate Time & Sales capture: every print exactly once, pushed as the seed's scraped JSON.
 // Reads the page through tradovate_dom.js; here are the watermarks, delivery and the control.
+// This bundle's transport (another bundle in the same page may have replaced tw.send).
+const send = tw.send;
+
 const STORAGE_KEYS = {
   enabled: "scraper_enabled",
   interval: "scraper_interval",
@@ -152,7 +155,7 @@ function createTape(handover) {
       if (msg.inFlight) continue;
       msg.inFlight = true;
       const { seq: s, symbol, watermark: wm, detectedAt, data } = msg;
-      tw.send({ kind: "tape", seq: s, symbol, watermark: wm, detectedAt, data }).then(
+      send({ kind: "tape", seq: s, symbol, watermark: wm, detectedAt, data }).then(
         () => {
           if (pending.includes(msg)) pending.splice(pending.indexOf(msg), 1);
           commit(symbol, wm);
@@ -252,7 +255,7 @@ function createTape(handover) {
   TRADEWIRE_CONFIG.debug = TRADEWIRE_CONFIG.debug || config.debug;
   window.TradovateScraperControl = control;
   if (config.enabled || config.autoStart || TRADEWIRE_CONFIG.autoStart) start();
-  tw.send({ kind: "hello", script: "tape", url: location.href }).then(onHello, () => onHello(null));
+  send({ kind: "hello", script: "tape", url: location.href }).then(onHello, () => onHello(null));
   return {
     control,
     dispose() {
