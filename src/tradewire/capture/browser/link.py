@@ -46,10 +46,12 @@ class PageLink:
         await cdp.send("Runtime.addBinding", {"name": BINDING})
         return link
 
-    async def close(self) -> None:
-        """Stop listening (the page keeps running)."""
-        for task in list(self._tasks):
-            task.cancel()
+    async def close(self, grace: float = 5.0) -> None:
+        """Finish what the page already sent (up to ``grace`` seconds), then stop listening."""
+        if self._tasks:
+            _done, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
         with contextlib.suppress(PlaywrightError):
             await self._cdp.detach()
 

@@ -51,6 +51,7 @@ function createTape(handover) {
   let running = false;
   let seq = handover ? handover.seq : 0;
   let lastPost = 0;
+  let heldTimer = null;
   let lastContract = {};
 
   function saved(symbol) {
@@ -143,11 +144,16 @@ function createTape(handover) {
   }
 
   // Over CDP every change goes at once (the binding is cheap and ordered); over HTTP, prints
-  // wait at most `interval` ms and go as one POST per symbol.
+  // wait at most `interval` ms (a background tab may stretch that) and go as one POST per symbol.
   function pump() {
     if (!ready) return;
     if (TRADEWIRE_CONFIG.transport === "http") {
-      if (tw.now() - lastPost < config.interval) return;
+      const wait = config.interval - (tw.now() - lastPost);
+      if (wait > 0) {
+        // One deferred send for what is held, so the last prints of a quiet tape go too.
+        if (!heldTimer && pending.length) heldTimer = setTimeout(() => { heldTimer = null; pump(); }, wait);
+        return;
+      }
       coalesce();
       lastPost = tw.now();
     }
