@@ -10,8 +10,6 @@ from tests.support.capture import CHROMIUM, Desk, running_chrome
 from tradewire.demo.pages import PageServer
 from tradewire.settings import CaptureSessionSettings
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def pages() -> Iterator[PageServer]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.support.waiting import eventually
 from tradewire.core.events import AlertSource, AlertStatus
+
+pytestmark = pytest.mark.browser
 
 
 def alert(pair: str, entry: int) -> str:

@@ -7,8 +7,11 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.browser
 
 
 def test_server_captures_configured_sessions_and_serves_userscripts(server_factory, pages):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.support.capture import running_chrome
 from tests.support.services import free_port
 from tests.support.waiting import eventually
 from tradewire.capture.browser.scripts import ScriptBundle
 from tradewire.settings import CaptureSessionSettings
+
+pytestmark = pytest.mark.browser
 
 
 async def test_reconnects_after_the_browser_restarts(desk, pages, tmp_path):

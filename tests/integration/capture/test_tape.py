@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from tests.support.waiting import eventually
 from tradewire.settings import CaptureSessionSettings, ScraperSettings
+
+pytestmark = pytest.mark.browser
 
 
 async def inserted(page) -> list[str]:

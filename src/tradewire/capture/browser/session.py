@@ -114,8 +114,9 @@ class CaptureSession:
         self.state = "stopped"
 
     async def reload_scripts(self) -> int:
-        """Re-read the scripts from disk and replace them in every page; return the version."""
-        version = self._bundle.reload()
+        """Inject the bundle's current scripts into every page, replacing the running ones (the
+        caller re-reads them from disk first); return their version."""
+        version = self._bundle.version
         if self._context is not None:
             script = self._script()
             await self._context.add_init_script(script=script)
