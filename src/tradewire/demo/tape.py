@@ -41,6 +41,7 @@ class TapePage:
     price: float
     tick: float = 0.25
     accumulated: int = 0
+    last_ns: int = 0
     last_direction: str = "up"
     shown: list[dict] = field(default_factory=list)
 
@@ -52,7 +53,12 @@ class TapePage:
             direction = "up" if move > 0 else "down" if move < 0 else self.last_direction
             self.last_direction = direction
             size = max(1, int(rng.paretovariate(1.6)))
-            stamp = page_time(now_ns - rng.randrange(0, 400_000_000))
+            # Prints move forward in time, several may share a millisecond.
+            self.last_ns = min(
+                now_ns,
+                max(self.last_ns, now_ns - 500_000_000) + rng.choice((0, 1, 7, 40)) * 1_000_000,
+            )
+            stamp = page_time(self.last_ns)
             repeats = rng.choice((1, 1, 1, 1, 2, 3))
             for _ in range(repeats):
                 self.accumulated += size

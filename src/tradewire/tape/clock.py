@@ -17,6 +17,7 @@ when the capture time is unknown.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,8 @@ _GRID = re.compile(
 )
 _TIME = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The capture time in epoch ns, or a function returning it (worked out only when needed).
+Captured = int | Callable[[], int | None] | None
 # A time-only print later than its capture by more than this belongs to the previous day.
 _ROLLOVER = timedelta(hours=12)
 
@@ -57,21 +60,47 @@ class ExchangeClock:
         self.zone = ZoneInfo(zone)
         # Offsets depend only on the local minute; caching them keeps parsing cheap.
         self._cache: dict[datetime, tuple[int, int] | None] = {}
+        self._minutes: dict[tuple[str, ...], tuple[int, tuple[int, int] | None, datetime]] = {}
 
-    def parse(self, text: str, captured_ns: int | None = None) -> int:
+    def parse(self, text: str, captured: Captured = None) -> int:
         """Return the UTC epoch ns of the page time ``text``; raise ValidationError if invalid.
 
-        ``captured_ns`` (when the row was read off the page) dates a time-only value and picks
-        the occurrence of a repeated autumn hour.
+        ``captured`` (when the row was read off the page, epoch ns, or a function returning it
+        so that it is only worked out when needed) dates a time-only value and picks the
+        occurrence of a repeated autumn hour.
         """
         text = text.strip()
+        if m := _TAPE.match(text):
+            return self._tape(m, captured, text)
         try:
-            local = self._local(text, captured_ns)
+            local = self._local(text, _resolved(captured))
         except ValueError as exc:
             raise ValidationError(f"timestamp {text!r}: {exc}") from exc
         if local.tzinfo is not None:
             return to_ns(local)
-        return self._resolve(local, captured_ns, text)
+        minute = local.replace(second=0, microsecond=0)
+        wall = to_ns(local.replace(tzinfo=UTC))
+        return self._pick(wall, self._offsets(minute), captured, text, minute)
+
+    def _tape(self, m: re.Match, captured: Captured, text: str) -> int:
+        # The Time & Sales hot path: everything but seconds is looked up per local minute.
+        hh, mi, ss, frac, mo, dd, yy = m.groups()
+        key = (yy, mo, dd, hh, mi)
+        known = self._minutes.get(key)
+        if known is None:
+            try:
+                minute = datetime(_year(yy), int(mo), int(dd), int(hh), int(mi))
+            except ValueError as exc:
+                raise ValidationError(f"timestamp {text!r}: {exc}") from exc
+            known = (to_ns(minute.replace(tzinfo=UTC)), self._offsets(minute), minute)
+            if len(self._minutes) > 50_000:
+                self._minutes.clear()
+            self._minutes[key] = known
+        seconds = int(ss)
+        if seconds > 59:
+            raise ValidationError(f"timestamp {text!r}: second must be in 0..59")
+        wall = known[0] + seconds * 1_000_000_000 + _micros(frac) * 1000
+        return self._pick(wall, known[1], captured, text, known[2])
 
     def _local(self, text: str, captured_ns: int | None) -> datetime:
         if m := _TAPE.match(text):
@@ -126,15 +155,28 @@ class ExchangeClock:
         self._cache[minute] = offsets
         return offsets
 
-    def _resolve(self, local: datetime, captured_ns: int | None, text: str) -> int:
-        offsets = self._offsets(local.replace(second=0, microsecond=0))
+    def _pick(
+        self,
+        wall: int,
+        offsets: tuple[int, int] | None,
+        captured: Captured,
+        text: str,
+        minute: datetime,
+    ) -> int:
+        """The instant of wall time ``wall`` (ns, read as if UTC) given the minute's offsets."""
         if offsets is None:
             raise ValidationError(
-                f"timestamp {text!r}: {local:%Y-%m-%d %H:%M} does not exist in {self.zone.key} "
+                f"timestamp {text!r}: {minute:%Y-%m-%d %H:%M} does not exist in {self.zone.key} "
                 "(daylight-saving gap)"
             )
-        wall = to_ns(local.replace(tzinfo=UTC))
         early, late = wall - offsets[0], wall - offsets[1]
-        if early == late or captured_ns is None:
+        if early == late:
+            return early
+        captured_ns = _resolved(captured)
+        if captured_ns is None:
             return early
         return late if late <= captured_ns else early
+
+
+def _resolved(captured: Captured) -> int | None:
+    return captured() if callable(captured) else captured

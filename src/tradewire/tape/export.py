@@ -54,10 +54,21 @@ class IsoTimes:
         return f"{self._prefix}.{rest // 1_000_000:03d}Z"
 
 
-def wire_rows(chunk: list[tuple], iso: IsoTimes) -> Iterator[tuple]:
+def wire_rows(chunk: list[tuple], iso: IsoTimes) -> list[tuple]:
     """Rows of ``chunk`` as ``WIRE_FIELDS`` tuples."""
-    for r in chunk:
-        yield (r[0], iso(r[1]), r[2], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[3], r[10])
+    return [(r[0], iso(r[1]), *r[2:8], bool(r[8]), r[9], r[10]) for r in chunk]
+
+
+def _csv_fast(chunk: list[tuple], iso: IsoTimes) -> str:
+    """The chunk as CSV lines, exactly as ``csv.writer`` writes them when nothing needs quotes."""
+    return "".join(
+        [
+            f"{r[0]},{iso(r[1])},{r[2]},{r[3]},{r[4]!r},{r[5]!r},"
+            f"{'' if r[6] is None else repr(r[6])},{r[7] or ''},{'True' if r[8] else 'False'},"
+            f"{r[9]},{r[10] or ''}\n"
+            for r in chunk
+        ]
+    )
 
 
 def csv_chunks(chunks: Chunks) -> Iterator[bytes]:
@@ -65,14 +76,25 @@ def csv_chunks(chunks: Chunks) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(WIRE_FIELDS)
+    yield buffer.getvalue().encode()
+    separators = len(WIRE_FIELDS) - 1
     iso = IsoTimes()
     for chunk in chunks:
-        writer.writerows(wire_rows(chunk, iso))
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode()
+        text = _csv_fast(chunk, iso)
+        # Free text (symbol, page time, account …) rarely holds a comma, quote or line break;
+        # when any field did, the counts give it away and the csv module quotes the chunk.
+        n = len(chunk)
+        if (
+            text.count(",") != separators * n
+            or text.count("\n") != n
+            or '"' in text
+            or "\r" in text
+        ):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(wire_rows(chunk, iso))
+            text = buffer.getvalue()
+        yield text.encode()
 
 
 def json_chunks(chunks: Chunks) -> Iterator[bytes]:
@@ -117,12 +139,10 @@ class _Sink:
         return data
 
 
-def parquet_chunks(chunks: Chunks) -> Iterator[bytes]:
-    """Parquet, one row group per chunk."""
+def _arrow_schema():
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    schema = pa.schema(
+    return pa.schema(
         [
             ("id", pa.string()),
             ("ts", pa.timestamp("ns", tz="UTC")),
@@ -137,17 +157,30 @@ def parquet_chunks(chunks: Chunks) -> Iterator[bytes]:
             ("captured_at", pa.string()),
         ]
     )
-    order = (0, 1, 2, 4, 5, 6, 7, 8, 9, 3, 10)
+
+
+def _arrow_table(chunk: list[tuple], schema):
+    """One chunk of ``ROW_FIELDS`` tuples as an Arrow table of ``WIRE_FIELDS`` columns."""
+    import pyarrow as pa
+
+    columns = list(zip(*chunk, strict=True))
+    columns[8] = [bool(flag) for flag in columns[8]]  # SQLite stores booleans as 0/1
+    arrays = [pa.array(columns[i], type=field.type) for i, field in enumerate(schema)]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def parquet_chunks(chunks: Chunks) -> Iterator[bytes]:
+    """Parquet, one row group per chunk."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _arrow_schema()
     sink = _Sink()
     with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema, compression="zstd") as writer:
         for chunk in chunks:
-            if not chunk:
-                continue
-            columns = list(zip(*chunk, strict=True))
-            columns[9] = [bool(flag) for flag in columns[9]]  # SQLite stores booleans as 0/1
-            arrays = [pa.array(columns[i], type=schema.field(n).type) for n, i in enumerate(order)]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-            yield sink.drain()
+            if chunk:
+                writer.write_table(_arrow_table(chunk, schema))
+                yield sink.drain()
     yield sink.drain()
 
 

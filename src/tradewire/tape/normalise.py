@@ -30,12 +30,11 @@ copies; the first stored copy wins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from hashlib import blake2b
 
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import TapeBatch, TapePrint, TapeTrade
-from tradewire.core.ids import stable_id
 from tradewire.tape.clock import ExchangeClock
 
 _DIRECTIONS = {
@@ -53,6 +52,9 @@ _DIRECTIONS = {
 }
 
 
+_CANONICAL = frozenset(_DIRECTIONS.values())
+
+
 def batch_symbol(batch: TapeBatch) -> str | None:
     """The symbol the batch's prints belong to: the contract header of the panel they came from,
     else the active tab (a hidden panel's prints are not the active tab's)."""
@@ -66,16 +68,23 @@ def batch_symbol(batch: TapeBatch) -> str | None:
     return None
 
 
+def _digest(text: str) -> str:
+    return blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def market_id(
     symbol: str, ts_ns: int, price: float, size: float, acc: float | None, ordinal: int
 ) -> str:
     """Return the identity of a print in the market (see the module docstring)."""
-    return stable_id(symbol, ts_ns, float(price), float(size), acc, ordinal)
+    # repr of a float is exact and round-trips, so equal prices always give equal text.
+    return _digest(
+        f"{symbol}\x1f{ts_ns}\x1f{float(price)!r}\x1f{float(size)!r}\x1f{acc!r}\x1f{ordinal}"
+    )
 
 
 def row_id(account: str, market: str) -> str:
     """Return the identity of an account's stored copy of a print."""
-    return stable_id(account, market)
+    return _digest(f"{account}\x1f{market}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +126,10 @@ class Normaliser:
         rejected: list[tuple[int, str]] = []
         seen: dict[tuple, int] = {}
         for index, tape_print in enumerate(batch.prints):
-            captured = self._captured_ns(tape_print.captured_at, batch.ts_event)
+
+            def captured(p: TapePrint = tape_print) -> int:
+                return self._captured_ns(p.captured_at, batch.ts_event)
+
             try:
                 ts_ns = self._clock.parse(tape_print.timestamp, captured)
             except ValidationError as exc:
@@ -140,8 +152,9 @@ class Normaliser:
             symbol, ts_ns, tape_print.price, tape_print.size, tape_print.accumulated_volume, ordinal
         )
         direction = tape_print.tick_direction
-        if direction is not None:
-            direction = _DIRECTIONS.get(direction.strip().lower(), direction.strip().lower())
+        if direction is not None and direction not in _CANONICAL:
+            direction = direction.strip().lower()
+            direction = _DIRECTIONS.get(direction, direction)
         return TapeTrade(
             id=row_id(account, market),
             market_id=market,
@@ -158,17 +171,3 @@ class Normaliser:
             source=batch.source,
             received_ns=batch.ts_event,
         )
-
-
-def dedupe_within(trades: Iterable[TapeTrade]) -> tuple[list[TapeTrade], list[int]]:
-    """Split trades into first copies and the positions of later copies with the same ``id``."""
-    firsts: list[TapeTrade] = []
-    repeats: list[int] = []
-    ids: set[str] = set()
-    for position, trade in enumerate(trades):
-        if trade.id in ids:
-            repeats.append(position)
-        else:
-            ids.add(trade.id)
-            firsts.append(trade)
-    return firsts, repeats

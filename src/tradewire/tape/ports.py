@@ -9,21 +9,22 @@ from typing import Protocol
 from tradewire.core.events import TapeTrade
 from tradewire.settings import ScraperSettings
 
-#: Column order of :meth:`TapeStore.iter_rows` tuples (exports read them positionally for speed).
+#: Columns of exported rows, in the export's field order (see tradewire.tape.export).
 ROW_FIELDS: tuple[str, ...] = (
     "id",
     "ts_ns",
     "symbol",
-    "account",
     "timestamp",
     "price",
     "size",
     "accumulated_volume",
     "tick_direction",
     "is_highlighted",
+    "account",
     "captured_at",
-    "market_id",
 )
+#: Columns the candle builder reads: ``(symbol, market_id, ts_ns, price, size)``.
+PRINT_FIELDS: tuple[str, ...] = ("symbol", "market_id", "ts_ns", "price", "size")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,10 @@ class TapeStore(Protocol):
         """Return the newest ``limit`` rows, newest first."""
         ...
 
-    def iter_rows(self, query: TradeQuery, chunk: int = 10_000) -> Iterator[list[tuple]]:
-        """Yield matching rows in ``(ts_ns, id)`` order, in chunks of ``ROW_FIELDS`` tuples."""
+    def iter_rows(
+        self, query: TradeQuery, fields: Sequence[str] = ROW_FIELDS, chunk: int = 10_000
+    ) -> Iterator[list[tuple]]:
+        """Yield matching rows in time order, in chunks of tuples of ``fields``."""
         ...
 
     def count(self, query: TradeQuery) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, TypeAdapter
 from pydantic import ValidationError as PydanticError
 
 from tradewire.core.errors import ValidationError
@@ -119,6 +119,25 @@ def _contract(raw: object) -> ContractHeader | None:
     )
 
 
+_ALL_ROWS = TypeAdapter(list[_Row])
+
+
+def _validate_rows(trades: list) -> tuple[list[_Row], list[tuple[int, str]]]:
+    """Validate every row: all at once (fast) and, only if some row is bad, one by one."""
+    try:
+        return _ALL_ROWS.validate_python(trades), []
+    except PydanticError:
+        pass
+    rows: list[_Row] = []
+    rejected: list[tuple[int, str]] = []
+    for index, item in enumerate(trades):
+        try:
+            rows.append(_Row.model_validate(item))
+        except PydanticError as exc:
+            rejected.append((index, _reason(exc)))
+    return rows, rejected
+
+
 def decode_scraped(
     payload: object, *, source: str, received_ns: int, default_account: str | None = None
 ) -> TapeBatch:
@@ -140,27 +159,20 @@ def decode_scraped(
     batch_captured = payload.get("timestamp")
     if batch_captured is not None and not isinstance(batch_captured, str):
         raise ValidationError("timestamp: must be a string")
-    prints: list[TapePrint] = []
-    rejected: list[tuple[int, str]] = []
-    validate = _Row.model_validate
-    for index, item in enumerate(trades):
-        try:
-            row = validate(item)
-        except PydanticError as exc:
-            rejected.append((index, _reason(exc)))
-            continue
-        prints.append(
-            TapePrint(
-                timestamp=row.timestamp,
-                price=row.price,
-                size=row.size,
-                accumulated_volume=row.accumulatedVolume,
-                tick_direction=row.tickDirection,
-                is_highlighted=row.isHighlighted,
-                account=row.account or account,
-                captured_at=row.captured_at or batch_captured,
-            )
+    rows, rejected = _validate_rows(trades)
+    prints = [
+        TapePrint(
+            timestamp=row.timestamp,
+            price=row.price,
+            size=row.size,
+            accumulated_volume=row.accumulatedVolume,
+            tick_direction=row.tickDirection,
+            is_highlighted=row.isHighlighted,
+            account=row.account or account,
+            captured_at=row.captured_at or batch_captured,
         )
+        for row in rows
+    ]
     return TapeBatch(
         ts_event=received_ns,
         ts_init=received_ns,

@@ -29,8 +29,8 @@ from tradewire.core.events import (
 from tradewire.settings import ScraperSettings
 from tradewire.tape.candles import CandleBuilder, build_candles
 from tradewire.tape.memory import LiveBuffer, RecentIds
-from tradewire.tape.normalise import Normaliser, batch_symbol, dedupe_within
-from tradewire.tape.ports import StoreStats, TapeStore, TradeQuery
+from tradewire.tape.normalise import Normaliser, batch_symbol
+from tradewire.tape.ports import PRINT_FIELDS, StoreStats, TapeStore, TradeQuery
 
 log = structlog.get_logger(__name__)
 DAY_NS = 86_400 * 1_000_000_000
@@ -106,6 +106,7 @@ class TapeService:
         self._pending_since: list[int] = []
         self._retention_interval = retention_interval_s
         self._retention_task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
         self.running = False
         self.last_capture_ns: int | None = None
         self.last_commit_ms = 0.0
@@ -125,6 +126,7 @@ class TapeService:
         latest = await asyncio.to_thread(self._store.latest, self.config.buffer_size)
         self.buffer.extend(reversed(latest))
         self._bus.subscribe(TapeBatch, self._on_batch)
+        self._stopping = asyncio.Event()
         self._retention_task = asyncio.create_task(self._retention_loop(), name="tape-retention")
         self.running = True
         log.info("tape service started", warmed_ids=len(warm), buffered=len(latest))
@@ -135,9 +137,11 @@ class TapeService:
         with contextlib.suppress(ValueError):
             self._bus.unsubscribe(TapeBatch, self._on_batch)
         if self._retention_task is not None:
-            self._retention_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention_task
+            # Not cancelled: a clean running in a worker thread would outlive the cancellation
+            # and use the database after it is closed. It ends at its next check instead.
+            self._stopping.set()
+            await self._retention_task
+            self._retention_task = None
 
     async def _on_batch(self, batch: TapeBatch) -> None:
         result = await self.ingest(batch)
@@ -158,23 +162,9 @@ class TapeService:
         """
         now = self._clock.now_ns()
         self.last_capture_ns = now
-        normalised = self._normaliser.normalise(batch)
-        origin = _original_indexes(len(batch.prints), batch.rejected)
-        outcomes = [RowOutcome(i, "rejected", reason) for i, reason in batch.rejected]
-        outcomes += [RowOutcome(origin[i], "rejected", r) for i, r in normalised.rejected]
-        trade_index = _trade_indexes(origin, normalised.rejected)
-        firsts, repeats = dedupe_within(normalised.trades)
-        trades = normalised.trades
-        for position in repeats:
-            outcomes.append(
-                RowOutcome(
-                    trade_index[position], "duplicate", "repeated in batch", trades[position].id
-                )
-            )
+        firsts, index_of, outcomes = self._screen(batch, now)
         new, waits, dup_ids = await self._classify(firsts)
-        repeated = set(repeats)
-        positions = {t.id: trade_index[p] for p, t in enumerate(trades) if p not in repeated}
-        outcomes += [RowOutcome(positions[i], "duplicate", "already stored", i) for i in dup_ids]
+        outcomes += [RowOutcome(index_of[i], "duplicate", "already stored", i) for i in dup_ids]
         if new:
             await self._write(new, now)
         if waits:
@@ -183,8 +173,8 @@ class TapeService:
                 raise RetryableError("tape store unavailable; resend the batch", retry_after=1)
         result = IngestResult(
             accepted=len(new),
-            duplicates=len(repeats) + len(dup_ids),
-            rejected=len(batch.rejected) + len(normalised.rejected),
+            duplicates=sum(1 for r in outcomes if r.status == "duplicate"),
+            rejected=sum(1 for r in outcomes if r.status == "rejected"),
             symbol=batch_symbol(batch),
             rows=tuple(sorted(outcomes, key=lambda r: r.index)),
         )
@@ -195,6 +185,34 @@ class TapeService:
             await self._publish(new, now)
         return result
 
+    def _screen(
+        self, batch: TapeBatch, now: int
+    ) -> tuple[list[TapeTrade], dict[str, int], list[RowOutcome]]:
+        """Normalise; set aside rejected, expired and in-batch repeated rows.
+
+        Return the first copy of each print, the source index of each by id, and the outcomes
+        of the rows set aside.
+        """
+        normalised = self._normaliser.normalise(batch)
+        origin = _original_indexes(len(batch.prints), batch.rejected)
+        outcomes = [RowOutcome(i, "rejected", reason) for i, reason in batch.rejected]
+        outcomes += [RowOutcome(origin[i], "rejected", r) for i, r in normalised.rejected]
+        source_index = _trade_indexes(origin, normalised.rejected)
+        # A print already past retention would be deleted right after being acknowledged.
+        cutoff = retention_cutoff(now, self.config.days_to_keep)
+        expired = f"older than days_to_keep ({self.config.days_to_keep} days)"
+        firsts: list[TapeTrade] = []
+        index_of: dict[str, int] = {}
+        for trade, index in zip(normalised.trades, source_index, strict=True):
+            if trade.ts_ns < cutoff:
+                outcomes.append(RowOutcome(index, "rejected", expired))
+            elif trade.id in index_of:
+                outcomes.append(RowOutcome(index, "duplicate", "repeated in batch", trade.id))
+            else:
+                index_of[trade.id] = index
+                firsts.append(trade)
+        return firsts, index_of, outcomes
+
     async def _classify(
         self, trades: list[TapeTrade]
     ) -> tuple[list[TapeTrade], list[asyncio.Future[None]], list[str]]:
@@ -203,7 +221,10 @@ class TapeService:
         unknown = [t for t in trades if not self._recent.covers(t.ts_ns)]
         stored: set[str] = set()
         if unknown:
-            stored = await asyncio.to_thread(self._store.existing_ids, [t.id for t in unknown])
+            try:
+                stored = await asyncio.to_thread(self._store.existing_ids, [t.id for t in unknown])
+            except Exception as exc:
+                raise RetryableError("tape store unavailable; resend the batch", 1) from exc
         new: list[TapeTrade] = []
         waits: list[asyncio.Future[None]] = []
         dups: list[str] = []
@@ -288,11 +309,7 @@ class TapeService:
     ) -> list[TapeCandle]:
         """Closed candles of ``symbol`` built from the store (late prints included)."""
         query = TradeQuery(symbol=symbol, since_ns=since_ns, until_ns=until_ns)
-        prints = (
-            (row[2], row[11], row[1], row[5], row[6])
-            for chunk in self._store.iter_rows(query)
-            for row in chunk
-        )
+        prints = (row for chunk in self._store.iter_rows(query, PRINT_FIELDS) for row in chunk)
         return build_candles(prints, interval_s, self._clock.now_ns())
 
     async def set_config(self, config: ScraperSettings) -> list[str]:
@@ -321,14 +338,15 @@ class TapeService:
         )
 
     async def _retention_loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 deleted = await self.clean()
                 if deleted:
                     log.info("tape retention", deleted=deleted, days=self.config.days_to_keep)
             except Exception:
                 log.exception("tape retention failed")
-            await asyncio.sleep(self._retention_interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._retention_interval)
 
 
 def retention_cutoff(now_ns: int, days_to_keep: int) -> int:
