@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.capture.alerts import AlertParser
 from tradewire.capture.alerts.templates import TemplateSet
+from tradewire.capture.browser.service import CaptureService
+from tradewire.capture.browser.wiring import build_capture
 from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
@@ -53,6 +55,7 @@ class Container:
     engine: Engine
     collector: Collector | None = None
     tape: TapeService | None = None
+    capture: CaptureService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -72,6 +75,8 @@ class Container:
             )
         if self.collector is not None:
             await self.collector.open()
+        if self.capture is not None:
+            await self.capture.start()
         log.info(
             "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
         )
@@ -83,6 +88,8 @@ class Container:
         await asyncio.gather(*self._background, return_exceptions=True)
         if self.collector is not None:
             await self.collector.close()
+        if self.capture is not None:
+            await self.capture.stop()
         await self.hub.stop()
         if self.tape is not None:
             await self.tape.stop()
@@ -141,6 +148,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         tape=build_tape(
             settings, engine=engine, writer=writer, bus=bus, clock=clock, registry=registry
         ),
+        capture=build_capture(settings, bus=bus, alerts=pipeline, clock=clock),
     )
 
 

@@ -64,6 +64,49 @@ class IndicatorSettings(BaseModel):
 Provider = Literal["finnhub", "yahoo", "replay"]
 
 
+ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+
+
+class CaptureSessionSettings(BaseModel):
+    """One browser to capture from: attach to a running Chrome, or launch one per account."""
+
+    account: str = Field(pattern=ACCOUNT_PATTERN)
+    mode: Literal["attach", "launch"] = "attach"
+    cdp_url: str | None = Field(None, pattern=r"^(https?|wss?)://[^\s]+$")
+    site: Literal["tradovate", "tradingview"] | None = None
+    url: str | None = Field(None, pattern=r"^(https?|file)://[^\s]+$")
+
+    @model_validator(mode="after")
+    def _complete(self) -> CaptureSessionSettings:
+        if self.mode == "attach" and not self.cdp_url:
+            raise ValueError("an attach session needs cdp_url (e.g. http://127.0.0.1:9222)")
+        if self.mode == "launch" and not (self.site or self.url):
+            raise ValueError("a launch session needs site (tradovate or tradingview) or url")
+        return self
+
+
+class CaptureSettings(BaseModel):
+    """Browser capture: sessions started by ``tradewire serve``, and how pages are matched."""
+
+    sessions: list[CaptureSessionSettings] = Field(default_factory=list)
+    chromium_path: Path = Path("/usr/bin/chromium")
+    headless: bool = False
+    tesseract_path: Path = Path("/usr/bin/tesseract")
+    ocr_min_confidence: float = Field(60.0, ge=0, le=100)
+    reconnect_max_s: float = Field(30.0, ge=0.5, le=3600)
+    #: URL globs (``*`` matches anything) of the pages each in-page script runs in.
+    tradovate_urls: list[str] = Field(default_factory=lambda: ["https://*.tradovate.com/*"])
+    tradingview_urls: list[str] = Field(default_factory=lambda: ["https://*.tradingview.com/*"])
+
+    @field_validator("sessions")
+    @classmethod
+    def _unique_accounts(cls, value: list[CaptureSessionSettings]) -> list[CaptureSessionSettings]:
+        accounts = [s.account for s in value]
+        if len(set(accounts)) != len(accounts):
+            raise ValueError("each capture session needs its own account")
+        return value
+
+
 class TapeSettings(BaseModel):
     """The trade-tape store: exchange time zone, duplicate window, retention cadence, limits."""
 
@@ -132,6 +175,7 @@ class Settings(BaseSettings):
     latency_window: int = Field(1000, ge=10, le=1_000_000)
 
     scraper: ScraperSettings = Field(default_factory=ScraperSettings)
+    capture: CaptureSettings = Field(default_factory=CaptureSettings)
     tape: TapeSettings = Field(default_factory=TapeSettings)
 
     # Market data: providers, rate budgets, cache and the collector loop

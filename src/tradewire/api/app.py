@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 from tradewire import __version__
 from tradewire.api import errors, ws
 from tradewire.api.routes import (
+    capture,
     collector,
     marketdata,
     scraper,
@@ -39,7 +40,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="tradewire", version=__version__, lifespan=lifespan)
     app.state.container = container
     errors.install(app)
-    for module in (webhook, signals, system, collector, marketdata, scraper, tape):
+    for module in (webhook, signals, system, collector, marketdata, scraper, tape, capture):
         app.include_router(module.router)
     app.include_router(ws.router)
 

@@ -121,6 +121,9 @@ from tradewire.cli.tape import export_app, tape_app  # noqa: E402 (needs the hel
 
 app.add_typer(export_app, name="export")
 app.add_typer(tape_app, name="tape")
+from tradewire.cli.capture import capture_app  # noqa: E402
+
+app.add_typer(capture_app, name="capture")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tradewire.bootstrap import Container
 from tradewire.demo.alerts import AlertGenerator
+from tradewire.demo.browser import with_browser_capture
 from tradewire.demo.tape import TapeSimulator
 from tradewire.server import run
 from tradewire.settings import Settings
@@ -31,6 +32,13 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             update={"webhook_secret": SecretStr(secrets.token_urlsafe(24))}
         )
 
+    settings, pages = with_browser_capture(settings)
+    browser = (
+        "simulated Tradovate page captured from headless Chromium (account demo-browser)"
+        if pages
+        else "Chromium not found: the browser-capture demo is off"
+    )
+
     async def announce(container: Container, base_url: str) -> None:
         token = container.tokens.issue("demo", "admin", ttl_days=1)
         ws_url = base_url.replace("http", "ws", 1)
@@ -46,6 +54,7 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             f"{base_url}/api/marketdata/SPY?token={token}\n"
             f"Tape         {base_url}/api/scraper/status?token={token}  (simulated NQZ5, ESZ5)\n"
             f"Candles      {base_url}/api/tape/candles?symbol=NQZ5&token={token}\n"
+            f"Browser      {browser}\n"
             f"API docs     {base_url}/docs\n"
             "Alerts are posted to /webhook/tradingview with an ephemeral secret; set "
             "TRADEWIRE_WEBHOOK_SECRET to post your own. Ctrl-C stops.",
@@ -66,4 +75,8 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
         token = container.tokens.issue("demo-tape", "subscriber", ttl_days=1)
         await TapeSimulator(base_url, token).run(duration)
 
-    run(settings, companions=(announce, alerts, market, tape))
+    try:
+        run(settings, companions=(announce, alerts, market, tape))
+    finally:
+        if pages is not None:
+            pages.stop()

@@ -125,6 +125,8 @@ class GroupCommitWriter:
     def _settle(self, items: list[tuple[WriteBatch, Future[None]]], error: bool = False) -> None:
         for _batch, future in items:
             self.pending -= 1
+            if future.cancelled():
+                continue  # its caller gave up waiting (shutdown); the outcome has no reader
             if error:
                 future.set_exception(RuntimeError("database write failed"))
             else:

@@ -56,12 +56,13 @@ _CANONICAL = frozenset(_DIRECTIONS.values())
 
 
 def batch_symbol(batch: TapeBatch) -> str | None:
-    """The symbol the batch's prints belong to: the active tab, else the contract header."""
+    """The symbol the batch's prints belong to: the contract header of the panel they came from,
+    else the active tab (a hidden panel's prints are not the active tab's)."""
+    if batch.contract is not None and batch.contract.symbol:
+        return batch.contract.symbol.upper()
     for tab in batch.tabs:
         if tab.is_active:
             return tab.symbol.upper()
-    if batch.contract is not None and batch.contract.symbol:
-        return batch.contract.symbol.upper()
     if len(batch.tabs) == 1:
         return batch.tabs[0].symbol.upper()
     return None

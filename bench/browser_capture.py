@@ -1,0 +1,300 @@
+"""Browser capture latency and completeness: tradewire's event-driven scripts vs the seed design.
+
+DOM insertion (the page's own clock) → receipt in Python, p50/p99, in real headless Chromium:
+- pop-ups: tradewire (MutationObserver → CDP binding) vs the seed (a MutationObserver keeping the
+  latest alert in a window variable, Python polling ``page.evaluate`` every 10 ms);
+- a burst of 10 alerts within 50 ms: how many each captured (the seed keeps only the last);
+- the tape: prints inserted at ``--rate`` per second for ``--seconds``, lost and duplicated, for
+  tradewire and for the same 10 ms polling applied to the grid's visible rows.
+
+Run: ``.venv/bin/python bench/browser_capture.py [--seconds 60] [--rate 2000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+from playwright.async_api import Page, async_playwright
+from rich.console import Console
+from rich.table import Table
+
+from tradewire.capture.browser.link import PageLink
+from tradewire.capture.browser.receiver import PageReceiver
+from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
+from tradewire.core.events import Alert, AlertProcessed, AlertStatus
+from tradewire.demo.pages import PageServer
+
+RESULTS = Path(__file__).resolve().parent / "results" / "browser_capture.json"
+
+# The seed's watcher: the observer keeps only the latest alert; Python polls for it.
+SEED_ALERT_WATCHER = """
+new MutationObserver(() => {
+  for (const d of document.querySelectorAll('[class*="description"]')) {
+    const text = d.textContent.trim();
+    if (text && (!window.__latestAlert || window.__latestAlert.message !== text)) {
+      window.__latestAlert = { message: text };
+    }
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+# The seed's tape path, polled: read the visible rows of the grid.
+SEED_TAPE_SCRAPE = """() => [...document.querySelectorAll('[role=grid] [role=row]')]
+  .filter(r => !r.querySelector('[role=columnheader]')
+    && r.parentElement.style.visibility !== 'hidden'
+    && r.closest('.lm_item_container').style.display !== 'none')
+  .map(r => [...r.querySelectorAll('[role=gridcell]')].map(c => c.textContent.trim()))"""
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+class Arrivals(dict):
+    """When each alert text first reached Python, and a way to wait for one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._events: dict[str, asyncio.Event] = {}
+
+    def note(self, text: str, now: int) -> None:
+        self.setdefault(text, now)
+        self._events.setdefault(text, asyncio.Event()).set()
+
+    async def wait(self, text: str, timeout: float) -> None:
+        event = self._events.setdefault(text, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+
+
+class Recorder:
+    """Fake ports that note when each thing reached Python."""
+
+    def __init__(self) -> None:
+        self.alerts = Arrivals()
+        self.prints: list[tuple[str, int]] = []
+
+    async def submit(self, alert: Alert) -> AlertProcessed:
+        self.alerts.note(alert.body, time.time_ns())
+        return AlertProcessed(alert=alert, status=AlertStatus.ACCEPTED, ts_event=0, ts_init=0)
+
+    async def __call__(self, payload, *, account, source, received_ns) -> None:
+        now = time.time_ns()
+        symbol = payload["contractInfo"]["symbol"]
+        for t in payload["trades"]:
+            price = int(t["price"]) if float(t["price"]).is_integer() else t["price"]
+            key = f"{symbol}|{t['timestamp']}|{price}|{t['size']}|{t['accumulatedVolume']}"
+            self.prints.append((key, now))
+
+
+async def ours(context, pages: PageServer, receiver: PageReceiver, url: str) -> Page:
+    """A tab captured the way a tradewire session captures it."""
+    sites = {
+        "tradovate": [pages.base_url + "/tradovate.html*"],
+        "tradingview": [pages.base_url + "/tradingview.html*"],
+    }
+    await context.add_init_script(ScriptBundle().page_script(PageConfig("bench", sites)))
+    page = await context.new_page()
+    await PageLink.open(page, receiver)
+    await page.goto(url)
+    return page
+
+
+async def poll(page: Page, expression: str, seen, stop: asyncio.Event) -> None:
+    """The seed's loop: evaluate every 10 ms and note what is new."""
+    while not stop.is_set():
+        value = await page.evaluate(expression)
+        seen(value, time.time_ns())
+        await asyncio.sleep(0.010)
+
+
+async def alert_latency(page: Page, received: Arrivals, tag: str, count: int) -> list[float]:
+    latencies = []
+    for i in range(count):
+        message = f"BTC/USDT LONG @ {40000 + i} TP: 46000 SL: 30000 {tag}"
+        await page.evaluate(
+            f"__tv.fire('toast', {{message: {json.dumps(message)}}}, {{log: false}})"
+        )
+        await received.wait(message, timeout=2)
+        inserted = await page.evaluate(f"__tv.insertedAt[{json.dumps(message)}]")
+        if message in received:
+            latencies.append(received[message] / 1e6 - inserted)
+    return latencies
+
+
+async def burst(page: Page, received: Arrivals, tag: str) -> int:
+    messages = [f"ETH/USDT LONG @ {3000 + i} TP: 4000 SL: 2000 {tag}" for i in range(10)]
+    await page.evaluate(f"__tv.burst('toast', {json.dumps(messages)}, 50)")
+    await asyncio.sleep(1.0)
+    return sum(m in received for m in messages)
+
+
+async def main(seconds: float, rate: int, baseline_seconds: float, alerts: int) -> dict:
+    recorder = Recorder()
+    results: dict[str, dict] = {}
+    with PageServer() as pages:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium")
+            ours_ctx = await browser.new_context()
+            receiver = PageReceiver("bench", tape_sink=recorder, alerts=recorder)
+            seed_ctx = await browser.new_context()
+            await seed_ctx.add_init_script(SEED_ALERT_WATCHER)
+
+            # Pop-ups.
+            page = await ours(ours_ctx, pages, receiver, pages.url("tradingview.html"))
+            our_alerts = await alert_latency(page, recorder.alerts, "ours", alerts)
+            our_burst = await burst(page, recorder.alerts, "ours")
+            seed_page = await seed_ctx.new_page()
+            await seed_page.goto(pages.url("tradingview.html"))
+            seed_seen = Arrivals()
+            stop = asyncio.Event()
+
+            def note_alert(value, now):
+                if value:
+                    seed_seen.note(value["message"], now)
+
+            poller = asyncio.create_task(poll(seed_page, "window.__latestAlert", note_alert, stop))
+            seed_alerts = await alert_latency(seed_page, seed_seen, "seed", alerts)
+            seed_burst = await burst(seed_page, seed_seen, "seed")
+            stop.set()
+            await poller
+            results["popup"] = summary(our_alerts, seed_alerts)
+            results["burst"] = {"sent": 10, "ours": our_burst, "seed": seed_burst}
+
+            # Tape, tradewire.
+            tape = await ours(
+                ours_ctx, pages, receiver, pages.url("tradovate.html", symbols="NQZ5")
+            )
+            await tape.evaluate(f"__sim.start({rate})")
+            await asyncio.sleep(seconds)
+            await tape.evaluate("__sim.stop()")
+            await asyncio.sleep(1.0)
+            our_tape = await tape_result(tape, recorder.prints)
+
+            # Tape, the same 10 ms polling as the seed's alert watcher.
+            seed_tape_page = await seed_ctx.new_page()
+            await seed_tape_page.goto(pages.url("tradovate.html", symbols="NQZ5"))
+            rows: list[tuple[str, int]] = []
+            known: set[str] = set()
+
+            def note_rows(value, now):
+                for ts, price, size, acc in value:
+                    p = float(price.replace(",", ""))
+                    key = (
+                        f"NQZ5|{ts}|{int(p) if p.is_integer() else p}|{size}|{acc.replace(',', '')}"
+                    )
+                    if key not in known:
+                        known.add(key)
+                        rows.append((key, now))
+
+            stop = asyncio.Event()
+            poller = asyncio.create_task(poll(seed_tape_page, SEED_TAPE_SCRAPE, note_rows, stop))
+            await seed_tape_page.evaluate(f"__sim.start({rate})")
+            await asyncio.sleep(baseline_seconds)
+            await seed_tape_page.evaluate("__sim.stop()")
+            await asyncio.sleep(1.0)
+            stop.set()
+            await poller
+            seed_tape = await tape_result(seed_tape_page, rows)
+            results["tape"] = {"ours": our_tape, "seed": seed_tape, "rate": rate}
+            await browser.close()
+    return results
+
+
+def summary(ours_ms: list[float], seed_ms: list[float]) -> dict:
+    out = {}
+    for name, values in (("ours", ours_ms), ("seed", seed_ms)):
+        out[name] = {
+            "n": len(values),
+            "p50_ms": round(pct(values, 50), 3),
+            "p99_ms": round(pct(values, 99), 3),
+            "mean_ms": round(statistics.fmean(values), 3) if values else None,
+        }
+    out["p99_ratio"] = round(out["ours"]["p99_ms"] / out["seed"]["p99_ms"], 3)
+    return out
+
+
+async def tape_result(page: Page, received: list[tuple[str, int]]) -> dict:
+    inserted_at: dict[str, float] = await page.evaluate("__sim.insertedAt")
+    counts = Counter(key for key, _ in received)
+    first = {}
+    for key, at in received:
+        first.setdefault(key, at)
+    latencies = [first[k] / 1e6 - t for k, t in inserted_at.items() if k in first]
+    lost = sum(1 for k in inserted_at if k not in first)
+    # A lost print never arrives: counted that way, p99 is unbounded once over 1% are lost.
+    unbounded = lost > 0.01 * max(1, len(inserted_at))
+    return {
+        "inserted": len(inserted_at),
+        "received": len(first),
+        "lost": lost,
+        "p99_counting_lost_ms": None if unbounded else round(pct(latencies, 99), 3),
+        "duplicated": sum(n - 1 for n in counts.values()),
+        "p50_ms": round(pct(latencies, 50), 3),
+        "p99_ms": round(pct(latencies, 99), 3),
+    }
+
+
+def report(results: dict, seconds: float, baseline_seconds: float) -> None:
+    table = Table(title="Browser capture: DOM insertion → receipt in Python")
+    for col in ("measure", "tradewire", "seed design", "ratio / target"):
+        table.add_column(col)
+    popup = results["popup"]
+    table.add_row("pop-up p50 (ms)", str(popup["ours"]["p50_ms"]), str(popup["seed"]["p50_ms"]), "")
+    table.add_row(
+        "pop-up p99 (ms)",
+        str(popup["ours"]["p99_ms"]),
+        str(popup["seed"]["p99_ms"]),
+        f"{popup['p99_ratio']} (≤ 0.25)",
+    )
+    burst = results["burst"]
+    table.add_row(
+        "burst: 10 alerts in 50 ms, captured",
+        str(burst["ours"]),
+        str(burst["seed"]),
+        f"seed lost {10 - burst['seed']}",
+    )
+    ours, seed = results["tape"]["ours"], results["tape"]["seed"]
+    rate = results["tape"]["rate"]
+    table.add_row(
+        f"tape {rate}/s: inserted ({seconds:g} s / {baseline_seconds:g} s)",
+        str(ours["inserted"]),
+        str(seed["inserted"]),
+        "",
+    )
+    table.add_row("tape lost", str(ours["lost"]), str(seed["lost"]), "0")
+    table.add_row("tape duplicated", str(ours["duplicated"]), str(seed["duplicated"]), "0")
+    table.add_row("tape p50 (ms)", str(ours["p50_ms"]), str(seed["p50_ms"]), "")
+    ratio = round(ours["p99_ms"] / seed["p99_ms"], 3) if seed["p99_ms"] else None
+    table.add_row("tape p99 of received (ms)", str(ours["p99_ms"]), str(seed["p99_ms"]), str(ratio))
+    table.add_row(
+        "tape p99, lost = never (ms)",
+        str(ours["p99_counting_lost_ms"] or "∞"),
+        str(seed["p99_counting_lost_ms"] or "∞"),
+        "",
+    )
+    results["tape"]["p99_ratio"] = ratio
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="tradewire tape run")
+    parser.add_argument("--baseline-seconds", type=float, default=15.0, help="seed tape run")
+    parser.add_argument("--rate", type=int, default=2000, help="prints per second")
+    parser.add_argument("--alerts", type=int, default=200, help="pop-ups per method")
+    args = parser.parse_args()
+    results = asyncio.run(main(args.seconds, args.rate, args.baseline_seconds, args.alerts))
+    report(results, args.seconds, args.baseline_seconds)
+    results["params"] = vars(args)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2))

@@ -1,0 +1,106 @@
+"""The channel between one page and its receiver: a raw CDP binding, answered by evaluation.
+
+The page calls the binding without waiting (one DevTools event per message, nothing else), and
+the session answers: each hello, alert and OCR request with ``tw.reply(id, …)``, tape messages
+together with ``tw.ackTape(lastId)`` — one answer in flight at a time, so a page that sends fast
+gets fewer, later acknowledgements instead of a queue of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import orjson
+import structlog
+from playwright.async_api import CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
+
+from tradewire.capture.browser.messages import Rect
+from tradewire.capture.browser.receiver import PageReceiver
+from tradewire.capture.browser.scripts import BINDING
+from tradewire.core.errors import RetryableError
+
+log = structlog.get_logger(__name__)
+
+
+class PageLink:
+    """Carry one page's messages to a receiver and its answers back."""
+
+    def __init__(self, page: Page, cdp: CDPSession, receiver: PageReceiver) -> None:
+        self.page = page
+        self._cdp = cdp
+        self._receiver = receiver
+        self._tape_done = 0
+        self._acking = False
+        self._tasks: set[asyncio.Task] = set()
+
+    @classmethod
+    async def open(cls, page: Page, receiver: PageReceiver) -> PageLink:
+        """Add the binding to ``page`` (it survives reloads) and start listening."""
+        cdp = await page.context.new_cdp_session(page)
+        link = cls(page, cdp, receiver)
+        cdp.on("Runtime.bindingCalled", link._on_called)
+        await cdp.send("Runtime.enable")
+        await cdp.send("Runtime.addBinding", {"name": BINDING})
+        return link
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Finish what the page already sent (up to ``grace`` seconds), then stop listening."""
+        if self._tasks:
+            _done, late = await asyncio.wait(list(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+        with contextlib.suppress(PlaywrightError):
+            await self._cdp.detach()
+
+    def _on_called(self, event: dict[str, Any]) -> None:
+        if event.get("name") != BINDING:
+            return
+        # Tasks start in arrival order: the receiver notes a tape watermark before its first
+        # await, so a reloaded page's hello always sees every message sent before it.
+        task = asyncio.get_running_loop().create_task(self._handle(event.get("payload", "")))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, raw: str) -> None:
+        try:
+            reply = await self._receiver.on_message(raw, self._screenshot)
+        except Exception:
+            # A bug must not silence the page: log it; the page offers the message again.
+            log.exception("page message failed", account=self._receiver.account)
+            return
+        try:
+            head = orjson.loads(raw)
+            message_id, kind = int(head["id"]), head.get("kind")
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return  # nothing to answer: the page never sent this through the runtime
+        if kind == "tape" and reply == '{"ok":true}':
+            self._tape_done = max(self._tape_done, message_id)
+            if not self._acking:
+                self._acking = True
+                try:
+                    await self._ack_tape()
+                finally:
+                    self._acking = False
+            return
+        await self._evaluate(f"window.__tradewire.reply({message_id}, {reply})")
+
+    async def _ack_tape(self) -> None:
+        acked = 0
+        while acked < self._tape_done:
+            acked = self._tape_done
+            await self._evaluate(f"window.__tradewire.ackTape({acked})")
+
+    async def _evaluate(self, expression: str) -> None:
+        # A page that navigated away has lost its waiters; its script offers the data again.
+        with contextlib.suppress(PlaywrightError):
+            await self._cdp.send("Runtime.evaluate", {"expression": expression})
+
+    async def _screenshot(self, rect: Rect) -> bytes:
+        clip = {"x": rect.x, "y": rect.y, "width": rect.width, "height": rect.height}
+        try:
+            return await self.page.screenshot(clip=clip, type="png", timeout=5000)
+        except PlaywrightError as exc:
+            raise RetryableError(f"screenshot failed: {str(exc).splitlines()[0]}") from exc

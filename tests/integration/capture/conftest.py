@@ -1,0 +1,43 @@
+"""Shared per module: the simulated pages' server and one attached Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.support.capture import CHROMIUM, Desk, running_chrome
+from tradewire.demo.pages import PageServer
+from tradewire.settings import CaptureSessionSettings
+
+
+@pytest.fixture(scope="module")
+def pages() -> Iterator[PageServer]:
+    with PageServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def chrome(tmp_path_factory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is required: run scripts/setup.sh --test")
+    with running_chrome(tmp_path_factory.mktemp("chrome")) as cdp_url:
+        yield cdp_url
+
+
+@pytest.fixture
+async def desk(tmp_path, pages, chrome) -> AsyncIterator:
+    """Start a capturing core: ``await desk("acct")`` attaches to the module's Chromium."""
+    desks: list[Desk] = []
+
+    async def make(*accounts: str, sessions: list[CaptureSessionSettings] | None = None) -> Desk:
+        specs = sessions or [
+            CaptureSessionSettings(account=a, mode="attach", cdp_url=chrome) for a in accounts
+        ]
+        desk = Desk(tmp_path / f"desk{len(desks)}", pages, specs)
+        desks.append(desk)
+        return await desk.start()
+
+    yield make
+    for desk in desks:
+        await desk.stop()

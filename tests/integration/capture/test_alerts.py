@@ -1,0 +1,134 @@
+"""TradingView alert pop-ups in real Chromium: every generation, the log as backup, OCR."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.waiting import eventually
+from tradewire.core.events import AlertSource, AlertStatus
+
+pytestmark = pytest.mark.browser
+
+
+def alert(pair: str, entry: int) -> str:
+    return f"{pair} LONG @ {entry} TP: {entry + 100} SL: {entry - 50}"
+
+
+async def fire(page, generation: str, message: str, *, log: bool = True) -> None:
+    fields, options = json.dumps({"message": message}), json.dumps({"log": log})
+    await page.evaluate(f"__tv.fire({json.dumps(generation)}, {fields}, {options})")
+
+
+def signal_texts(desk) -> list[str]:
+    return [s.signal.raw_text for s in desk.signals]
+
+
+async def test_every_popup_generation_becomes_a_signal(desk, pages):
+    desk = await desk("gens")
+    page = await desk.open("gens", pages.url("tradingview.html"))
+    expected = {
+        "single-dialog": alert("BTC/USDT", 45000),
+        "dialog": alert("ETH/USDT", 3000),
+        "toast": alert("SOL/USDT", 1500),
+    }
+    for generation, message in expected.items():
+        await fire(page, generation, message)
+    several = [alert("XRP/USDT", 700), alert("ADA/USDT", 800)]
+    await page.evaluate(f"__tv.fireMultiple({json.dumps([{'message': m} for m in several])})")
+    later = alert("DOT/USDT", 900)  # joins the open "Alert Notifications" dialog
+    await page.evaluate(f"__tv.fireMultiple([{{message: {json.dumps(later)}}}])")
+    wanted = {*expected.values(), *several, later}
+    await eventually(lambda: wanted <= set(signal_texts(desk)))
+    assert len(desk.signals) == len(wanted)
+    popups = await eventually(
+        lambda: (
+            (ps := [p for p in desk.processed if p.alert.source is AlertSource.POPUP])
+            and len(ps) == len(wanted)
+            and ps
+        )
+    )
+    assert {p.alert.body for p in popups} == wanted  # the message, never the "Alert on" title
+    assert all(p.alert.account == "gens" for p in popups)
+    assert all(p.alert.ts_event <= p.alert.ts_init for p in popups)
+
+
+async def test_toast_and_log_entry_are_one_signal_and_reload_adds_nothing(desk, pages):
+    desk = await desk("logged")
+    page = await desk.open("logged", pages.url("tradingview.html"))
+    message = alert("BNB/USDT", 600)
+    await fire(page, "toast", message)
+    await eventually(lambda: len(desk.bodies("alert_log")) == 1)
+    statuses = sorted(p.status.value for p in desk.processed)
+    assert statuses == [AlertStatus.ACCEPTED.value, AlertStatus.DUPLICATE.value]
+    assert signal_texts(desk) == [message]
+
+    await page.evaluate("__tv.rerenderLog()")  # the widget re-mounts every entry
+    await page.reload()  # and a reloaded page shows the old log again
+    await page.wait_for_function("window.__tv")
+    fresh = alert("LTC/USDT", 9000)
+    await fire(page, "dialog", fresh)
+    await eventually(lambda: len(desk.bodies("alert_log")) == 2)
+    assert desk.bodies("alert_log") == [message, fresh]
+    assert signal_texts(desk) == [message, fresh]
+
+
+async def test_burst_of_ten_in_fifty_ms_all_captured(desk, pages):
+    desk = await desk("burst")
+    page = await desk.open("burst", pages.url("tradingview.html"))
+    messages = [alert("ETH/USDT", 3000 + i) for i in range(10)]
+    await page.evaluate(f"__tv.burst('toast', {json.dumps(messages)}, 50)")
+    await eventually(lambda: set(messages) <= set(desk.bodies("popup")))
+    assert sorted(desk.bodies("popup")) == sorted(messages)
+    assert sorted(signal_texts(desk)) == sorted(messages)
+
+
+async def test_background_tab_keeps_capturing(desk, pages):
+    """Headless Chromium never reports a tab hidden, so stall the page's timers outright (virtual
+    time paused: stricter than a background tab's throttling) with another tab in front."""
+    desk = await desk("background")
+    page = await desk.open("background", pages.url("tradingview.html"))
+    front = await desk.open("background", "about:blank")
+    await front.bring_to_front()
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Emulation.setFocusEmulationEnabled", {"enabled": False})
+    await cdp.send("Emulation.setVirtualTimePolicy", {"policy": "pause"})
+    await page.evaluate("window.__ticked = false; setTimeout(() => { window.__ticked = true; }, 0)")
+    # The alert arrives the way TradingView's socket would deliver it: not from a timer.
+    message = alert("AVAX/USDT", 4000)
+    await fire(page, "toast", message)
+    await eventually(lambda: message in desk.bodies("popup"))
+    assert await page.evaluate("window.__ticked") is False  # no timer ran meanwhile
+    assert await page.evaluate("document.hasFocus()") is False
+    await cdp.send("Emulation.setVirtualTimePolicy", {"policy": "advance"})
+    await cdp.detach()
+
+
+async def test_changed_hashed_class_names(desk, pages):
+    desk = await desk("hashed")
+    page = await desk.open("hashed", pages.url("tradingview.html", version="v2"))
+    message = alert("LINK/USDT", 2000)
+    await fire(page, "toast", message)
+    await eventually(lambda: message in desk.bodies("popup"))
+    await eventually(lambda: message in desk.bodies("alert_log"))
+    assert signal_texts(desk) == [message]
+
+
+async def test_ocr_reads_an_alert_drawn_as_an_image(desk, pages):
+    desk = await desk("ocr")
+    page = await desk.open("ocr", pages.url("tradingview.html", dismiss=20000))
+    message = alert("BTC/USDT", 45000)
+    await fire(page, "image-toast", message, log=False)
+    ocr = await eventually(lambda: [p for p in desk.processed if p.alert.source is AlertSource.OCR])
+    processed = ocr[0]
+    assert processed.alert.ocr_confidence is not None and processed.alert.ocr_confidence >= 60
+    assert processed.status is AlertStatus.ACCEPTED
+    signal = processed.signal
+    assert (signal.pair, signal.entry, signal.take_profit, signal.stop_loss) == (
+        "BTC/USDT",
+        45000,
+        (45100,),
+        44950,
+    )
+    assert desk.session("ocr").receiver.stats.ocr_reads == 1

@@ -1,0 +1,136 @@
+"""A real tradewire core capturing from real Chromium, with every relevant event recorded."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Page
+
+from tests.support.waiting import wait_until
+from tradewire.bootstrap import Container, build
+from tradewire.capture.browser.session import CaptureSession
+from tradewire.core.events import AlertProcessed, SignalEmitted, TapeBatch
+from tradewire.demo.pages import PageServer
+from tradewire.settings import CaptureSessionSettings, CaptureSettings, Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@contextmanager
+def running_chrome(profile: Path, port: int = 0) -> Iterator[str]:
+    """A headless Chromium the way a user would run it for ``capture attach``; yield its CDP URL."""
+    proc = subprocess.Popen(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={profile}",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    port_file = profile / "DevToolsActivePort"  # written only when the port is chosen (0)
+
+    def listening() -> str | None:
+        if not port:
+            text = port_file.read_text().strip() if port_file.exists() else ""
+            return f"http://127.0.0.1:{text.splitlines()[0]}" if text else None
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/json/version", timeout=1).raise_for_status()
+        except httpx.HTTPError:
+            return None
+        return f"http://127.0.0.1:{port}"
+
+    try:
+        yield wait_until(listening, timeout=30)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def print_key(symbol: str, trade: dict) -> str:
+    """The simulated page's key for a print (it records every print it inserted by this key)."""
+    price = trade["price"]
+    price = int(price) if float(price).is_integer() else price
+    acc = trade["accumulated_volume"]
+    return f"{symbol}|{trade['timestamp']}|{price}|{int(trade['size'])}|{int(acc)}"
+
+
+class Desk:
+    """The container plus recorders of what capture delivered."""
+
+    def __init__(self, tmp: Path, pages: PageServer, sessions: list[CaptureSessionSettings]):
+        capture = CaptureSettings(
+            sessions=sessions,
+            headless=True,
+            tradovate_urls=[pages.base_url + "/tradovate.html*"],
+            tradingview_urls=[pages.base_url + "/tradingview.html*"],
+        )
+        self.settings = Settings(
+            data_dir=tmp, capture=capture, jwt_secret="test-secret-" + "x" * 32, _env_file=None
+        )
+        self.container: Container = build(self.settings)
+        self.batches: list[TapeBatch] = []
+        self.processed: list[AlertProcessed] = []
+        self.signals: list[SignalEmitted] = []
+        self.opened: list[Page] = []
+        bus = self.container.bus
+        bus.subscribe(TapeBatch, self.batches.append)
+        bus.subscribe(AlertProcessed, self.processed.append)
+        bus.subscribe(SignalEmitted, self.signals.append)
+
+    async def start(self) -> Desk:
+        await self.container.start()
+        for session in self.container.capture.sessions.values():
+            await session.wait_connected()
+        return self
+
+    async def stop(self) -> None:
+        for page in self.opened:
+            if not page.is_closed():
+                await page.close()
+        await self.container.stop()
+
+    def session(self, account: str) -> CaptureSession:
+        return self.container.capture.sessions[account]
+
+    async def open(self, account: str, url: str) -> Page:
+        page = await self.session(account).open(url)
+        self.opened.append(page)
+        return page
+
+    def prints(self, account: str | None = None) -> list[str]:
+        """Every print delivered, as page keys, in arrival order (repeats kept)."""
+        keys = []
+        for batch in self.batches:
+            if account is not None and batch.account != account:
+                continue
+            symbol = batch.contract.symbol if batch.contract else ""
+            for p in batch.prints:
+                keys.append(
+                    print_key(
+                        symbol,
+                        {
+                            "timestamp": p.timestamp,
+                            "price": p.price,
+                            "size": p.size,
+                            "accumulated_volume": p.accumulated_volume,
+                        },
+                    )
+                )
+        return keys
+
+    def bodies(self, source: str | None = None) -> list[str]:
+        return [
+            p.alert.body for p in self.processed if source is None or p.alert.source.value == source
+        ]
