@@ -55,22 +55,7 @@ _NULL = "\\N"  # COPY text format's NULL
 
 
 #: The row of a TapeTrade in ``_COLUMNS`` order (attrgetter builds the tuple in C).
-trade_tuple = attrgetter(
-    "id",
-    "market_id",
-    "ts_ns",
-    "symbol",
-    "account",
-    "timestamp",
-    "price",
-    "size",
-    "accumulated_volume",
-    "tick_direction",
-    "is_highlighted",
-    "captured_at",
-    "source",
-    "received_ns",
-)
+trade_tuple = attrgetter(*_COLUMNS)
 
 
 def _sqlite_step(rows: list[tuple]):
