@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
+
+_SECRET_IN_URL = re.compile(r"((?:token|passphrase|secret)=)[^&\s\"']+", re.IGNORECASE)
+_WEBHOOK_PATH_SECRET = re.compile(r"(/webhook/tradingview/)[^\s\"'?]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Blank tokens and webhook secrets that library loggers put in URLs (uvicorn logs every
+    WebSocket path with its query string)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _WEBHOOK_PATH_SECRET.sub(r"\1***", _SECRET_IN_URL.sub(r"\1***", message))
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 def configure(level: str = "INFO", json: bool = False) -> None:
@@ -31,6 +47,7 @@ def configure(level: str = "INFO", json: bool = False) -> None:
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
