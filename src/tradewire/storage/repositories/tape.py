@@ -9,6 +9,8 @@ Either way a row whose id is stored already is skipped, never duplicated or over
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
@@ -38,9 +40,9 @@ _COLUMNS = (
     "received_ns",
 )
 _COLUMN_LIST = ", ".join(_COLUMNS)
-_SQLITE_INSERT = (
-    f"INSERT OR IGNORE INTO tape_trades ({_COLUMN_LIST}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-)
+_SQLITE_ROW = f"({', '.join('?' * len(_COLUMNS))})"
+#: Rows per SQLite statement: 500 * 14 parameters stays far below SQLite's variable limit.
+_SQLITE_CHUNK = 500
 _PG_COPY = f"COPY tape_trades ({_COLUMN_LIST}) FROM STDIN"
 _PG_STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS tape_stage "
@@ -58,9 +60,26 @@ _NULL = "\\N"  # COPY text format's NULL
 trade_tuple = attrgetter(*_COLUMNS)
 
 
+@lru_cache(maxsize=8)
+def _sqlite_insert(n_rows: int) -> str:
+    """``INSERT OR IGNORE`` of ``n_rows`` rows in one statement."""
+    values = ", ".join([_SQLITE_ROW] * n_rows)
+    return f"INSERT OR IGNORE INTO tape_trades ({_COLUMN_LIST}) VALUES {values}"
+
+
 def _sqlite_step(rows: list[tuple]):
     def step(conn: Connection) -> None:
-        conn.exec_driver_sql(_SQLITE_INSERT, rows)
+        # One multi-row statement per chunk rather than executemany: the driver releases the
+        # GIL around every statement it steps, so executemany hands the GIL back and forth
+        # once per row while the event loop is busy, and each hand-back can wait for the
+        # interpreter's switch interval. A chunk is bound in C and stepped in one go.
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            for start in range(0, len(rows), _SQLITE_CHUNK):
+                chunk = rows[start : start + _SQLITE_CHUNK]
+                cursor.execute(_sqlite_insert(len(chunk)), list(chain.from_iterable(chunk)))
+        finally:
+            cursor.close()
 
     return step
 
