@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
@@ -23,22 +22,9 @@ from tradewire.tape.ports import ROW_FIELDS, StoreStats, TradeQuery
 
 _TRADES = TapeTradeRow.__table__
 _CONFIG = ScraperConfigRow.__table__
-_COLUMNS = (
-    "id",
-    "market_id",
-    "ts_ns",
-    "symbol",
-    "account",
-    "timestamp",
-    "price",
-    "size",
-    "accumulated_volume",
-    "tick_direction",
-    "is_highlighted",
-    "captured_at",
-    "source",
-    "received_ns",
-)
+#: A TapeTrade is a NamedTuple whose fields are the table's columns, in this order: the trade
+#: itself is the row to bind or COPY, with no per-row conversion.
+_COLUMNS: tuple[str, ...] = TapeTrade._fields
 _COLUMN_LIST = ", ".join(_COLUMNS)
 _SQLITE_ROW = f"({', '.join('?' * len(_COLUMNS))})"
 #: Rows per SQLite statement: 500 * 14 parameters stays far below SQLite's variable limit.
@@ -56,10 +42,6 @@ _LOOKUP_CHUNK = 500
 _NULL = "\\N"  # COPY text format's NULL
 
 
-#: The row of a TapeTrade in ``_COLUMNS`` order (attrgetter builds the tuple in C).
-trade_tuple = attrgetter(*_COLUMNS)
-
-
 @lru_cache(maxsize=8)
 def _sqlite_insert(n_rows: int) -> str:
     """``INSERT OR IGNORE`` of ``n_rows`` rows in one statement."""
@@ -67,7 +49,7 @@ def _sqlite_insert(n_rows: int) -> str:
     return f"INSERT OR IGNORE INTO tape_trades ({_COLUMN_LIST}) VALUES {values}"
 
 
-def _sqlite_step(rows: list[tuple]):
+def _sqlite_step(rows: list[TapeTrade]):
     def step(conn: Connection) -> None:
         # One multi-row statement per chunk rather than executemany: the driver releases the
         # GIL around every statement it steps, so executemany hands the GIL back and forth
@@ -168,7 +150,7 @@ class SqlTapeStore:
         if self._writer is None:
             raise RuntimeError("this store was opened read-only")
         batch = WriteBatch()
-        batch.steps.append(self._step([trade_tuple(t) for t in trades]))
+        batch.steps.append(self._step(list(trades)))
         await self._writer.write(batch)
 
     async def barrier(self) -> None:
@@ -178,7 +160,7 @@ class SqlTapeStore:
     def write_now(self, trades: Sequence[TapeTrade]) -> None:
         """Commit ``trades`` in this thread, without the writer (imports and benchmarks)."""
         with self._engine.begin() as conn:
-            self._step([trade_tuple(t) for t in trades])(conn)
+            self._step(list(trades))(conn)
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
