@@ -9,7 +9,8 @@ Either way a row whose id is stored already is skipped, never duplicated or over
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from operator import attrgetter
+from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
@@ -21,26 +22,13 @@ from tradewire.tape.ports import ROW_FIELDS, StoreStats, TradeQuery
 
 _TRADES = TapeTradeRow.__table__
 _CONFIG = ScraperConfigRow.__table__
-_COLUMNS = (
-    "id",
-    "market_id",
-    "ts_ns",
-    "symbol",
-    "account",
-    "timestamp",
-    "price",
-    "size",
-    "accumulated_volume",
-    "tick_direction",
-    "is_highlighted",
-    "captured_at",
-    "source",
-    "received_ns",
-)
+#: A TapeTrade is a NamedTuple whose fields are the table's columns, in this order: the trade
+#: itself is the row to bind or COPY, with no per-row conversion.
+_COLUMNS: tuple[str, ...] = TapeTrade._fields
 _COLUMN_LIST = ", ".join(_COLUMNS)
-_SQLITE_INSERT = (
-    f"INSERT OR IGNORE INTO tape_trades ({_COLUMN_LIST}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-)
+_SQLITE_ROW = f"({', '.join('?' * len(_COLUMNS))})"
+#: Rows per SQLite statement: 500 * 14 parameters stays far below SQLite's variable limit.
+_SQLITE_CHUNK = 500
 _PG_COPY = f"COPY tape_trades ({_COLUMN_LIST}) FROM STDIN"
 _PG_STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS tape_stage "
@@ -54,13 +42,26 @@ _LOOKUP_CHUNK = 500
 _NULL = "\\N"  # COPY text format's NULL
 
 
-#: The row of a TapeTrade in ``_COLUMNS`` order (attrgetter builds the tuple in C).
-trade_tuple = attrgetter(*_COLUMNS)
+@lru_cache(maxsize=8)
+def _sqlite_insert(n_rows: int) -> str:
+    """``INSERT OR IGNORE`` of ``n_rows`` rows in one statement."""
+    values = ", ".join([_SQLITE_ROW] * n_rows)
+    return f"INSERT OR IGNORE INTO tape_trades ({_COLUMN_LIST}) VALUES {values}"
 
 
-def _sqlite_step(rows: list[tuple]):
+def _sqlite_step(rows: list[TapeTrade]):
     def step(conn: Connection) -> None:
-        conn.exec_driver_sql(_SQLITE_INSERT, rows)
+        # One multi-row statement per chunk rather than executemany: the driver releases the
+        # GIL around every statement it steps, so executemany hands the GIL back and forth
+        # once per row while the event loop is busy, and each hand-back can wait for the
+        # interpreter's switch interval. A chunk is bound in C and stepped in one go.
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            for start in range(0, len(rows), _SQLITE_CHUNK):
+                chunk = rows[start : start + _SQLITE_CHUNK]
+                cursor.execute(_sqlite_insert(len(chunk)), list(chain.from_iterable(chunk)))
+        finally:
+            cursor.close()
 
     return step
 
@@ -149,7 +150,7 @@ class SqlTapeStore:
         if self._writer is None:
             raise RuntimeError("this store was opened read-only")
         batch = WriteBatch()
-        batch.steps.append(self._step([trade_tuple(t) for t in trades]))
+        batch.steps.append(self._step(list(trades)))
         await self._writer.write(batch)
 
     async def barrier(self) -> None:
@@ -159,7 +160,7 @@ class SqlTapeStore:
     def write_now(self, trades: Sequence[TapeTrade]) -> None:
         """Commit ``trades`` in this thread, without the writer (imports and benchmarks)."""
         with self._engine.begin() as conn:
-            self._step([trade_tuple(t) for t in trades])(conn)
+            self._step(list(trades))(conn)
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
