@@ -10,9 +10,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as ShapeError
 
-from tradewire.core.clock import Clock
 from tradewire.core.events import CandleSeries, DataSource, Quote, Timeframe
-from tradewire.marketdata.adapters.http import ProviderHttp
+from tradewire.marketdata.adapters.http import HttpProvider
 from tradewire.marketdata.ports import NoDataError, ProviderError
 from tradewire.marketdata.series import series_from_columns
 
@@ -46,18 +45,10 @@ class _Candles(BaseModel):
     v: list[float | None] = []
 
 
-class FinnhubProvider:
+class FinnhubProvider(HttpProvider):
     """Quotes and candles from Finnhub within its call budget."""
 
     name = DataSource.FINNHUB
-
-    def __init__(self, http: ProviderHttp, clock: Clock) -> None:
-        self._http = http
-        self._clock = clock
-
-    @property
-    def calls(self) -> int:
-        return self._http.limiter.calls
 
     async def quote(self, ticker: str) -> Quote:
         """Return the latest quote of ``ticker``."""
@@ -112,6 +103,3 @@ class FinnhubProvider:
         if not len(series):
             raise NoDataError(self.name, f"no {timeframe} candles for {ticker}")
         return series
-
-    async def aclose(self) -> None:
-        await self._http.aclose()

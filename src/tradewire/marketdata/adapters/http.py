@@ -21,6 +21,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from tradewire.core.clock import Clock
 from tradewire.core.events import DataSource
 from tradewire.marketdata.ports import NoDataError, NotEntitledError, ProviderError
 from tradewire.marketdata.ratelimit import SlidingWindowLimiter
@@ -138,3 +139,20 @@ class ProviderHttp:
 
     def _count_retry(self, _state: RetryCallState) -> None:
         self.retried += 1
+
+
+class HttpProvider:
+    """Plumbing shared by the HTTP providers: the budgeted client and the clock."""
+
+    def __init__(self, http: ProviderHttp, clock: Clock) -> None:
+        self._http = http
+        self._clock = clock
+
+    @property
+    def calls(self) -> int:
+        """Calls made through this provider's limiter."""
+        return self._http.limiter.calls
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._http.aclose()

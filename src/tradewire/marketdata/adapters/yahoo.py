@@ -12,9 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as ShapeError
 
-from tradewire.core.clock import Clock
 from tradewire.core.events import CandleSeries, DataSource, Quote, Timeframe
-from tradewire.marketdata.adapters.http import ProviderHttp
+from tradewire.marketdata.adapters.http import HttpProvider
 from tradewire.marketdata.ports import NoDataError, ProviderError
 from tradewire.marketdata.series import series_from_columns
 
@@ -81,18 +80,10 @@ class _Envelope(BaseModel):
     chart: _Chart
 
 
-class YahooProvider:
+class YahooProvider(HttpProvider):
     """Quotes and candles from Yahoo Finance's chart API within its own call budget."""
 
     name = DataSource.YAHOO
-
-    def __init__(self, http: ProviderHttp, clock: Clock) -> None:
-        self._http = http
-        self._clock = clock
-
-    @property
-    def calls(self) -> int:
-        return self._http.limiter.calls
 
     async def quote(self, ticker: str) -> Quote:
         """Return the latest quote of ``ticker`` from the chart's ``meta``."""
@@ -150,9 +141,6 @@ class YahooProvider:
         if not len(series):
             raise NoDataError(self.name, f"no {timeframe} candles for {ticker}")
         return series
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def _chart(self, ticker: str, params: dict[str, Any]) -> _Result:
         # Yahoo spells share classes with a dash (BRK-B).
