@@ -43,10 +43,14 @@ def tune_interpreter() -> None:
 
     The writer thread's Python work holds the GIL for up to the switch interval (5 ms by
     default) before the loop can run again; 0.5 ms keeps a broadcast from waiting behind a
-    commit. Long-lived start-up objects are moved out of the garbage collector's way.
+    commit. The cyclic garbage collector's full passes over every connection's objects were the
+    tail of the broadcast latency with 1,000 subscribers (p99 2x the baseline, 1.2x without):
+    start-up objects are frozen out of its way and young collections run far less often
+    (reference counting still frees almost everything at once).
     """
     sys.setswitchinterval(0.0005)
     gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
 
 async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> None:

@@ -59,6 +59,7 @@ class Subscriber:
     strategies: frozenset[str] = frozenset()
     symbols: frozenset[str] = frozenset()
     sent: int = 0
+    last_sent_ns: int = 0
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     closing: bool = False
 
@@ -214,7 +215,8 @@ class SignalHub:
                     self._settle(delivery)
                     raise
                 sub.sent += 1
-                self._settle(delivery, self._clock.now_ns())
+                sub.last_sent_ns = self._clock.now_ns()
+                self._settle(delivery, sub.last_sent_ns)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -238,14 +240,21 @@ class SignalHub:
             self._settle(delivery)
 
     async def _heartbeat_loop(self) -> None:
+        # Only idle subscribers need a heartbeat: one that just received a message knows the
+        # link is alive, and skipping it keeps heartbeats from competing with live signals.
+        period_ns = int(self._heartbeat_s * 1e9)
         while True:
-            await asyncio.sleep(self._heartbeat_s)
+            await asyncio.sleep(self._heartbeat_s / 2)
+            now = self._clock.now_ns()
+            idle = [s for s in self._subscribers.values() if now - s.last_sent_ns >= period_ns]
+            if not idle:
+                continue
             message = orjson.dumps(
                 {
                     "type": "HEARTBEAT",
-                    "timestamp": self._clock.now_ns() // 1_000_000,
+                    "timestamp": now // 1_000_000,
                     "subscribers": len(self._subscribers),
                 }
             ).decode()
-            for sub in list(self._subscribers.values()):
+            for sub in idle:
                 self._enqueue(sub, message, None)

@@ -104,3 +104,22 @@ async def test_heartbeats_are_sent():
     await eventually(lambda: any(b"HEARTBEAT" in m.encode() for m in transport.sent))
     await hub.stop()
     assert transport.closed[0] == 1001
+
+
+async def test_heartbeats_go_only_to_idle_subscribers():
+    hub = SignalHub(LatencyTracker(CollectorRegistry()), heartbeat_s=0.2)
+    hub.start()
+    idle, busy = FakeTransport(), FakeTransport()
+    hub.attach(idle, "idle", "subscriber")
+    hub.attach(busy, "busy", "subscriber")
+    try:
+        await eventually(lambda: any("HEARTBEAT" in m for m in idle.sent))
+        hub.set_filters(hub._subscribers[1], ["nothing-matches"], [])  # idle: gets no signals
+        before = sum("HEARTBEAT" in m for m in busy.sent)
+        for _ in range(10):
+            hub.on_signal(emitted())
+            await asyncio.sleep(0.05)
+        assert sum("HEARTBEAT" in m for m in busy.sent) == before
+        assert sum("HEARTBEAT" in m for m in idle.sent) >= 2
+    finally:
+        await hub.stop()
