@@ -25,6 +25,11 @@ from tradewire.settings import CaptureSessionSettings, CaptureSettings, ScraperS
 
 log = structlog.get_logger(__name__)
 
+#: How asyncio says a loop cannot take signal handlers: not supported on the platform
+#: (NotImplementedError), not the main thread (RuntimeError/ValueError). That process then
+#: ignores `tradewire capture reload` (SIGHUP); `POST /api/capture/reload` still reaches it.
+_SIGNALS_UNAVAILABLE = (NotImplementedError, RuntimeError, ValueError)
+
 
 def run_dir(data_dir: Path) -> Path:
     """Where running capture processes register themselves."""
@@ -130,14 +135,14 @@ class CaptureService:
         self._run_file = directory / str(os.getpid())
         self._run_file.write_text(",".join(self.sessions))
         if first:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            with contextlib.suppress(*_SIGNALS_UNAVAILABLE):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._on_sighup)
 
     def _unregister(self) -> None:
         if self._run_file is not None:
             self._run_file.unlink(missing_ok=True)
             self._run_file = None
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            with contextlib.suppress(*_SIGNALS_UNAVAILABLE):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
     def _on_sighup(self) -> None:
