@@ -1,4 +1,5 @@
-"""FastAPI application factory."""
+"""The application: FastAPI for the API and dashboard, with the webhook and the signal stream
+served in front of it as plain ASGI (they carry every signal's latency)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,39 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 
 from tradewire import __version__
-from tradewire.api import errors, ws
-from tradewire.api.routes import (
-    capture,
-    collector,
-    marketdata,
-    scraper,
-    signals,
-    system,
-    tape,
-    webhook,
-)
+from tradewire.api import errors, webhook, ws
+from tradewire.api.asgi import Receive, Scope, Send
+from tradewire.api.routes import capture, collector, marketdata, scraper, signals, system, tape
 from tradewire.bootstrap import Container
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
-def create_app(container: Container) -> FastAPI:
+class App:
+    """Route the webhook and ``/ws`` to their plain-ASGI handlers, everything else to FastAPI."""
+
+    def __init__(self, api: FastAPI, container: Container) -> None:
+        self.api = api
+        self._container = container
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            is_webhook, secret = webhook.path_secret(scope["path"])
+            if is_webhook:
+                await webhook.handle(scope, receive, send, self._container, secret)
+                return
+        elif kind == "websocket" and scope["path"] == ws.PATH:
+            await ws.serve(scope, receive, send, self._container)
+            return
+        await self.api(scope, receive, send)
+
+
+def create_app(container: Container) -> App:
     """Build the app around ``container``; the container starts and stops with the app."""
 
     @asynccontextmanager
@@ -40,12 +54,19 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="tradewire", version=__version__, lifespan=lifespan)
     app.state.container = container
     errors.install(app)
-    for module in (webhook, signals, system, collector, marketdata, scraper, tape, capture):
+    for module in (signals, system, collector, marketdata, scraper, tape, capture):
         app.include_router(module.router)
-    app.include_router(ws.router)
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html")
 
-    return app
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schema["paths"] = {**webhook.OPENAPI_PATHS, **schema["paths"]}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+    return App(app, container)

@@ -37,16 +37,17 @@ def status_for(exc: TradewireError) -> int:
     return 500
 
 
-def error_response(exc: TradewireError) -> JSONResponse:
+def error_parts(exc: TradewireError) -> tuple[int, dict[str, object], dict[str, str]]:
+    """The status, JSON body and headers that answer ``exc``; log it if it is a server fault."""
     status = status_for(exc)
     headers = {}
     if isinstance(exc, RetryableError) and exc.retry_after:
         headers["Retry-After"] = str(int(exc.retry_after))
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(
-        {"success": False, "error": exc.message}, status_code=status, headers=headers
-    )
+    if status >= 500:
+        log.error("request failed", error=exc.message)
+    return status, {"success": False, "error": exc.message}, headers
 
 
 def install(app: FastAPI) -> None:
@@ -54,9 +55,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TradewireError)
     async def _tradewire(_request: Request, exc: TradewireError) -> JSONResponse:
-        if status_for(exc) >= 500:
-            log.error("request failed", error=exc.message)
-        return error_response(exc)
+        status, body, headers = error_parts(exc)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,48 +9,54 @@ Server messages: ``CONNECTED``, ``SIGNAL``, ``SUBSCRIBED``, ``HEARTBEAT``, ``PON
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 import orjson
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from tradewire.api.asgi import Receive, Scope, Send, header, query_param
 from tradewire.api.auth import bearer_token
 from tradewire.core.errors import AuthenticationError, ValidationError
-from tradewire.signals.hub import Subscriber
+from tradewire.signals.hub import SignalHub, Subscriber
 
-router = APIRouter()
+if TYPE_CHECKING:
+    from tradewire.bootstrap import Container
 
+PATH = "/ws"
 CLOSE_POLICY = 1008
 
 
-class _StarletteTransport:
-    """Adapt Starlette's WebSocket to the hub's Transport port."""
+class _AsgiTransport:
+    """The hub's Transport port on the server's ASGI ``send``: nothing between a broadcast and
+    the socket but the WebSocket framing."""
 
-    __slots__ = ("_ws",)
+    __slots__ = ("_send",)
 
-    def __init__(self, ws: WebSocket) -> None:
-        self._ws = ws
+    def __init__(self, send: Send) -> None:
+        self._send = send
 
     async def send_text(self, data: str) -> None:
-        await self._ws.send_text(data)
+        await self._send({"type": "websocket.send", "text": data})
 
     async def close(self, code: int, reason: str) -> None:
-        await self._ws.close(code=code, reason=reason)
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
 
-@router.websocket("/ws")
-async def signal_stream(websocket: WebSocket) -> None:
-    container = websocket.app.state.container
-    token = bearer_token(
-        websocket.headers.get("authorization"), websocket.query_params.get("token")
-    )
-    await websocket.accept()
+async def serve(scope: Scope, receive: Receive, send: Send, container: Container) -> None:
+    """Run one subscriber's connection until it closes."""
+    if (await receive())["type"] != "websocket.connect":
+        return
+    token = bearer_token(header(scope, b"authorization"), query_param(scope, "token"))
+    # Accept first, so that a refused token gets a close code (1008) and its reason rather
+    # than a bare HTTP 403 most clients report only as a failed handshake.
+    await send({"type": "websocket.accept"})
+    transport = _AsgiTransport(send)
     try:
         principal = container.tokens.verify(token)
     except AuthenticationError as exc:
-        await websocket.close(code=CLOSE_POLICY, reason=exc.message)
+        await transport.close(CLOSE_POLICY, exc.message)
         return
     hub = container.hub
-    sub = hub.attach(_StarletteTransport(websocket), principal.user, principal.role)
+    sub = hub.attach(transport, principal.user, principal.role)
     hub.send_to(
         sub,
         {
@@ -61,26 +67,28 @@ async def signal_stream(websocket: WebSocket) -> None:
         },
     )
     try:
-        while True:
-            raw = await websocket.receive_text()
-            _handle(hub, sub, raw)
-    except (WebSocketDisconnect, RuntimeError):
-        pass
+        while (message := await receive())["type"] == "websocket.receive":
+            _handle(hub, sub, message)
+    except OSError:
+        pass  # the connection broke under us: same as a disconnect
     finally:
         await hub.detach(sub)
         with contextlib.suppress(Exception):
-            await websocket.close()
+            await transport.close(1000, "")
 
 
-def _handle(hub, sub: Subscriber, raw: str) -> None:
+def _handle(hub: SignalHub, sub: Subscriber, message: dict) -> None:
     try:
-        message = orjson.loads(raw)
-        if not isinstance(message, dict):
+        raw = message.get("text")
+        if raw is None:
+            raise ValidationError("send JSON text messages, not binary")
+        request = orjson.loads(raw)
+        if not isinstance(request, dict):
             raise ValidationError("message must be a JSON object")
-        action = message.get("action")
+        action = request.get("action")
         if action == "subscribe":
-            strategies = message.get("strategies") or []
-            symbols = message.get("symbols") or []
+            strategies = request.get("strategies") or []
+            symbols = request.get("symbols") or []
             if not isinstance(strategies, list) or not isinstance(symbols, list):
                 raise ValidationError("strategies and symbols must be lists")
             hub.set_filters(sub, strategies, symbols)

@@ -6,6 +6,7 @@ so a broken sink can never block the broadcast or the store.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ class MessageBus:
     def __init__(self) -> None:
         self._handlers: dict[type[Event], list[Handler]] = defaultdict(list)
         self._resolved: dict[type[Event], tuple[Handler, ...]] = {}
+        self._running: set[asyncio.Future] = set()
 
     def subscribe(
         self, event_type: type[E], handler: Callable[[E], Awaitable[None] | None]
@@ -54,8 +56,32 @@ class MessageBus:
                 if result is not None:
                     await result
             except Exception:
-                log.exception(
-                    "bus handler failed",
-                    handler=getattr(handler, "__qualname__", handler),
-                    event_type=type(event).__name__,
-                )
+                _log_failure(handler, event)
+
+    def publish_nowait(self, event: Event) -> None:
+        """Deliver ``event`` without waiting: sync handlers have run when this returns, async
+        ones are started as tasks (for the hot path, where one more loop turn is latency)."""
+        for handler in self._handlers_for(type(event)):
+            try:
+                result = handler(event)
+            except Exception:
+                _log_failure(handler, event)
+                continue
+            if result is not None:
+                running = asyncio.ensure_future(result)
+                self._running.add(running)
+                running.add_done_callback(lambda done, h=handler: self._settled(done, h, event))
+
+    def _settled(self, done: asyncio.Future, handler: Handler, event: Event) -> None:
+        self._running.discard(done)
+        if not done.cancelled() and done.exception() is not None:
+            _log_failure(handler, event, done.exception())
+
+
+def _log_failure(handler: Handler, event: Event, error: BaseException | None = None) -> None:
+    log.error(
+        "bus handler failed",
+        handler=getattr(handler, "__qualname__", handler),
+        event_type=type(event).__name__,
+        exc_info=error or True,
+    )

@@ -8,6 +8,9 @@ import threading
 import time
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Every pair of digits (10 bits), so a 26-digit id takes 13 lookups instead of 26.
+_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
+_PAIR_SHIFTS = tuple(range(120, -1, -10))
 _lock = threading.Lock()
 _last_ms = 0
 _last_rand = 0
@@ -25,7 +28,7 @@ def new_id() -> str:
             _last_rand = int.from_bytes(os.urandom(10), "big")
         _last_ms = ms
         value = (ms << 80) | _last_rand
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _PAIR_SHIFTS])
 
 
 def stable_id(*parts: object) -> str:

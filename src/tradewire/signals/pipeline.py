@@ -8,7 +8,7 @@ a source that acknowledges after ``submit`` never acknowledges something that co
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import orjson
@@ -40,6 +40,19 @@ class SignalStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What became of an alert, before it is stored."""
+
+    alert: Alert
+    status: AlertStatus
+    reason: str | None = None
+    signal: Signal | None = None
+    duplicate_of: str | None = None
+    #: A duplicate's original that a storage failure left unsaved: stored with the duplicate.
+    retry_signal: Signal | None = None
+
+
 class SignalPipeline:
     """Turn raw alerts into at most one signal each, published and stored."""
 
@@ -66,58 +79,59 @@ class SignalPipeline:
 
         ``document`` is the already-decoded JSON body, when the caller has it.
         """
+        return await self.accept(alert, document)
+
+    def accept(self, alert: Alert, document: object | None = None) -> asyncio.Task[AlertProcessed]:
+        """Parse ``alert``, suppress a duplicate and broadcast a new signal before returning;
+        return the task that stores the outcome (it raises RetryableError if that fails).
+
+        The broadcast happens without a turn of the event loop, and the storage task starts only
+        after the subscribers' senders woken by it, so storage never holds up the broadcast.
+        """
+        return asyncio.ensure_future(self._finish(self._classify(alert, document)))
+
+    def _classify(self, alert: Alert, document: object | None) -> _Outcome:
         try:
             if document is None:
                 document = decode_json(alert.body)
         except ValidationError as exc:
             alert = replace(alert, body=redact_secret_text(alert.body))
-            return await self._finish(alert, AlertStatus.REJECTED, reason=exc.message)
+            return _Outcome(alert, AlertStatus.REJECTED, reason=exc.message)
         original_body = alert.body
         if document is not None:
             alert = replace(alert, body=orjson.dumps(redact_secrets(document)).decode())
         try:
             parsed = self._parser.parse(original_body, document)
         except ValidationError as exc:
-            return await self._finish(alert, AlertStatus.REJECTED, reason=exc.message)
+            return _Outcome(alert, AlertStatus.REJECTED, reason=exc.message)
 
         key = identity_key(parsed)
         now = self._clock.now_ns()
         seen = self._dedupe.lookup(key, now)
         if seen is not None:
             unstored = self._pending.get(seen.signal_id)
-            return await self._finish(
+            return _Outcome(
                 alert, AlertStatus.DUPLICATE, duplicate_of=seen.signal_id, retry_signal=unstored
             )
 
         signal = _make_signal(alert, parsed, key, parsed_ns=now)
         self._dedupe.remember(key, signal.id, now)
-        await self._bus.publish(SignalEmitted(signal=signal, ts_event=now, ts_init=now))
-        # Let the subscribers' sender tasks, woken by the publish, write to their sockets before
-        # the storage work starts competing with them for the interpreter.
-        await asyncio.sleep(0)
-        return await self._finish(alert, AlertStatus.ACCEPTED, signal=signal)
+        self._bus.publish_nowait(SignalEmitted(signal=signal, ts_event=now, ts_init=now))
+        return _Outcome(alert, AlertStatus.ACCEPTED, signal=signal)
 
-    async def _finish(
-        self,
-        alert: Alert,
-        status: AlertStatus,
-        *,
-        reason: str | None = None,
-        signal: Signal | None = None,
-        duplicate_of: str | None = None,
-        retry_signal: Signal | None = None,
-    ) -> AlertProcessed:
+    async def _finish(self, outcome: _Outcome) -> AlertProcessed:
+        alert, signal = outcome.alert, outcome.signal
+        to_store = signal or outcome.retry_signal
         now = self._clock.now_ns()
         processed = AlertProcessed(
             alert=alert,
-            status=status,
-            reason=reason,
-            signal=signal or retry_signal,
-            duplicate_of=duplicate_of,
+            status=outcome.status,
+            reason=outcome.reason,
+            signal=to_store,
+            duplicate_of=outcome.duplicate_of,
             ts_event=now,
             ts_init=now,
         )
-        to_store = signal or retry_signal
         try:
             await self._store.save(processed, to_store)
         except Exception as exc:
@@ -125,7 +139,7 @@ class SignalPipeline:
                 # Keep the signal so a redelivery (TradingView retries 5xx) can store it without
                 # broadcasting it a second time.
                 self._pending[to_store.id] = to_store
-            log.error("alert not stored", alert_id=alert.id, status=status.value)
+            log.error("alert not stored", alert_id=alert.id, status=outcome.status.value)
             raise RetryableError("storage unavailable, alert not saved", retry_after=1) from exc
         if to_store is not None:
             self._pending.pop(to_store.id, None)
@@ -133,14 +147,15 @@ class SignalPipeline:
                 to_store.id, to_store.ts_event, to_store.ts_parsed, stored_ns=self._clock.now_ns()
             )
             self._latency.stored(timing)
-        if status is AlertStatus.REJECTED:
-            log.info("alert rejected", alert_id=alert.id, source=alert.source.value, reason=reason)
-        elif status is AlertStatus.DUPLICATE:
+        source = alert.source.value
+        if outcome.status is AlertStatus.REJECTED:
+            log.info("alert rejected", alert_id=alert.id, source=source, reason=outcome.reason)
+        elif outcome.status is AlertStatus.DUPLICATE:
             log.info(
                 "duplicate suppressed",
                 alert_id=alert.id,
-                source=alert.source.value,
-                duplicate_of=duplicate_of,
+                source=source,
+                duplicate_of=outcome.duplicate_of,
             )
         elif signal is not None:
             log.info(
@@ -149,7 +164,7 @@ class SignalPipeline:
                 pair=signal.pair,
                 direction=signal.direction.value,
                 entry=signal.entry,
-                source=signal.source.value,
+                source=source,
                 strategy=signal.strategy,
             )
         await self._bus.publish(processed)

@@ -225,3 +225,31 @@ def test_allowlist_with_trusted_proxy(server_factory):
     assert forwarded.status_code == 200
     spoofed = post(server, "ETH/USDT BUY", headers={"x-forwarded-for": "34.212.75.30, 9.9.9.9"})
     assert spoofed.status_code == 403
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(server_factory):
+    server = server_factory(
+        {"TRADEWIRE_WEBHOOK_SECRET": SECRET, "TRADEWIRE_WEBHOOK_IP_ALLOWLIST": "true"}
+    )
+    posing = post(server, "BTC/USDT BUY", headers={"x-forwarded-for": "34.212.75.30"})
+    assert posing.status_code == 403, posing.text
+    assert "127.0.0.1" in posing.json()["error"]
+
+
+def test_other_methods_and_paths_are_refused_with_a_reason(server):
+    url = f"{server.base_url}/webhook/tradingview/{SECRET}"
+    refused = httpx.get(url)
+    assert refused.status_code == 405 and refused.headers["allow"] == "POST"
+    assert refused.json()["error"]
+    assert httpx.post(f"{url}/extra", content="BTC/USDT BUY").status_code == 404
+    assert httpx.post(f"{server.base_url}/webhook/other", content="BTC/USDT BUY").status_code == 404
+
+
+def test_webhook_is_documented_in_openapi(server):
+    paths = httpx.get(f"{server.base_url}/openapi.json").json()["paths"]
+    for path in ("/webhook/tradingview", "/webhook/tradingview/{secret}"):
+        operation = paths[path]["post"]
+        assert set(operation["requestBody"]["content"]) == {"text/plain", "application/json"}
+        assert {"200", "401", "413", "422", "503"} <= set(operation["responses"])
+    assert "/api/signals" in paths
+    assert httpx.get(f"{server.base_url}/docs").status_code == 200

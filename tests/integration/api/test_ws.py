@@ -113,6 +113,7 @@ async def test_bad_client_messages_get_errors_not_disconnects(server):
             '{"action": "dance"}',
             '{"action": "subscribe", "symbols": "BTC"}',
             '{"action": "subscribe", "symbols": ["bad symbol!!"]}',
+            b'{"action": "ping"}',
         ):
             await ws.send(raw)
             assert (await next_of(ws, "ERROR"))["reason"]

@@ -1,5 +1,7 @@
 """Message bus dispatch and ids."""
 
+import asyncio
+
 from tradewire.core.bus import MessageBus
 from tradewire.core.events import Event
 from tradewire.core.ids import new_id, stable_id
@@ -27,6 +29,30 @@ async def test_handlers_receive_subclasses_and_a_failing_handler_does_not_stop_o
     bus.unsubscribe(Base, seen.append)
     await bus.publish(Child(ts_event=1, ts_init=1))
     assert len(seen) == 1
+
+
+async def test_publish_nowait_runs_sync_handlers_at_once_and_async_ones_as_tasks():
+    bus = MessageBus()
+    order = []
+
+    async def later(event):
+        order.append(("async", event.ts_event))
+
+    def failing(_event):
+        raise RuntimeError("sink down")
+
+    async def failing_later(_event):
+        raise RuntimeError("sink down later")
+
+    bus.subscribe(Base, later)
+    bus.subscribe(Base, failing)
+    bus.subscribe(Base, failing_later)
+    bus.subscribe(Base, lambda event: order.append(("sync", event.ts_event)))
+    bus.publish_nowait(Child(ts_event=7, ts_init=7))
+    assert order == [("sync", 7)]
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert order == [("sync", 7), ("async", 7)]
 
 
 def test_ids_are_unique_sortable_and_stable_ids_deterministic():

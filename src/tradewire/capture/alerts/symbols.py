@@ -3,6 +3,7 @@ contract ``perpetual``. Symbols whose quote currency is not recognisable are kep
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -53,8 +54,12 @@ class SymbolInfo:
     contract: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_symbol(raw: str) -> SymbolInfo:
-    """Normalise a ticker as TradingView or a trader writes it; raise ValidationError if invalid."""
+    """Normalise a ticker as TradingView or a trader writes it; raise ValidationError if invalid.
+
+    Cached: a desk's alerts name the same few symbols over and over.
+    """
     text = raw.strip().upper()
     exchange: str | None = None
     if ":" in text:
