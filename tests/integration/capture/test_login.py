@@ -51,7 +51,7 @@ async def test_logs_in_to_tradovate_then_captures_the_tape(desk, pages):
     )
     session = desk.session("ann.desk")
     assert session.status().login == {
-        "tradovate": "waiting for a login form",
+        "tradovate": "ready (no login form seen)",
         "tradingview": "not configured",
     }
     page = await desk.open("ann.desk", pages.url("tradovate_login.html"))

@@ -34,6 +34,7 @@ log = structlog.get_logger(__name__)
 BINDING = "__tradewireLoginForm"
 SITES: tuple[str, ...] = get_args(LoginSite)
 _WATCH = "__tradewireLoginWatch"
+_READY = "ready (no login form seen)"
 _POLL_S = 0.25
 #: How long the form must stay away to count as a login: some sites hide it while they check.
 _SETTLE_S = 1.0
@@ -149,7 +150,7 @@ class _SiteLogin:
         self._backoff_s = settings.login_backoff_s
         self._timeout_s = settings.login_timeout_s
         self.scripts: LoginScripts | None = None
-        self.status = "waiting for a login form"
+        self.status = _READY
         self._failures = 0
         self._stopped = False
         self._next_at = 0.0
@@ -178,7 +179,7 @@ class _SiteLogin:
             await asyncio.gather(self._worker, return_exceptions=True)
             self._worker = None
         if self.status == "logging in":
-            self.status = "waiting for a login form"
+            self.status = _READY
 
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
@@ -194,12 +195,14 @@ class _SiteLogin:
                 # Navigated or closed before the submit; a new document reports its form again.
                 outcome = None
                 if self.status == "logging in":
-                    self.status = "waiting for a login form"
+                    self.status = _READY
             if outcome is not None:
                 await self._settle(page, outcome)
 
     async def _attempt(self, page: Page, frame: Frame) -> _Outcome | None:
         assert self.scripts is not None
+        if not self.serves(frame.url):
+            return None
         found = await frame.evaluate_handle(self.scripts.find)
         try:
             parts = await found.get_properties()
@@ -215,9 +218,9 @@ class _SiteLogin:
             self._attempted.add(document)
             self.status = "logging in"
             before = await self._state(page)
-            if user is not None and not await self._type(page, user, self._username):
+            if user is not None and not await self._type(page, frame, user, self._username):
                 return _Outcome(False, "the username field did not take the text")
-            if not await self._type(page, password, self._password):
+            if not await self._type(page, frame, password, self._password):
                 return _Outcome(False, "the password field did not take the text")
             if submit is not None:
                 await submit.click(timeout=_ACTION_MS)
@@ -229,9 +232,10 @@ class _SiteLogin:
             with contextlib.suppress(PlaywrightError):
                 await found.dispose()
 
-    async def _type(self, page: Page, field: ElementHandle, value: SecretStr) -> bool:
+    async def _type(self, page: Page, frame: Frame, field: ElementHandle, value: SecretStr) -> bool:
         """Type ``value`` into ``field`` as keyboard input; False if the field did not get it."""
-        if not await field.evaluate(_FOCUS):
+        # Checked again right before typing: the frame may have navigated to another site.
+        if not self.serves(frame.url) or not await field.evaluate(_FOCUS):
             return False
         secret = value.get_secret_value()
         await page.keyboard.insert_text(secret)
