@@ -11,7 +11,7 @@ import structlog
 
 from tests.support.capture import running_chrome
 from tests.support.services import free_port
-from tests.support.waiting import eventually
+from tests.support.waiting import eventually, wait_until
 from tradewire.api.app import create_app
 from tradewire.settings import CaptureSessionSettings
 
@@ -60,6 +60,10 @@ async def test_logs_in_to_tradovate_then_captures_the_tape(desk, pages):
     assert pages.login_attempts("tradovate", "ann@desk.example") == 1
 
     await eventually(lambda: page.evaluate("typeof __sim === 'object'"))
+    assert await page.evaluate("'__tradewireLoginWatch' in window")
+    other = await desk.open("ann.desk", pages.url("tradingview.html"))
+    # Only the sites the account logs in to are watched.
+    assert await other.evaluate("'__tradewireLoginWatch' in window") is False
     await page.evaluate("__sim.insert('NQZ5', 5)")
     await eventually(lambda: len(desk.prints("ann.desk")) == 5)
     body = json.loads(await api_status(desk))
@@ -175,3 +179,36 @@ async def test_logs_in_after_the_browser_restarts(desk, pages, tmp_path):
         await eventually(lambda: page.url.endswith("/tradovate.html"))
         await eventually(lambda: session.status().login["tradovate"] == "logged in")
         await page.close()
+
+
+def test_the_server_logs_in_with_credentials_from_its_environment(server_factory, pages):
+    pages.accept_login("tradovate", "hal@firm.example", PASSWORD)
+    trader = "tradovate.html%3Frate%3D20%26autostart%3D1"
+    session = {
+        "account": "hal@firm.example",
+        "mode": "launch",
+        "url": pages.url("tradovate_login.html", next=trader),
+    }
+    server = server_factory(
+        {
+            "TRADEWIRE_CAPTURE__SESSIONS": json.dumps([session]),
+            "TRADEWIRE_CAPTURE__HEADLESS": "true",
+            "TRADEWIRE_CAPTURE__TRADOVATE_URLS": json.dumps([pages.base_url + "/tradovate*"]),
+            "TRADEWIRE_CAPTURE__LOGIN__HAL_FIRM_EXAMPLE__TRADOVATE__USERNAME": "hal@firm.example",
+            "TRADEWIRE_CAPTURE__LOGIN__HAL_FIRM_EXAMPLE__TRADOVATE__PASSWORD": PASSWORD,
+            "TRADEWIRE_LOG_LEVEL": "DEBUG",
+        }
+    )
+    headers = {"Authorization": f"Bearer {server.token()}"}
+
+    def capturing() -> str | None:
+        text = httpx.get(f"{server.base_url}/api/capture/status", headers=headers).text
+        (status,) = json.loads(text)["sessions"]
+        return text if status["stats"]["prints"] >= 20 else None
+
+    text = wait_until(capturing, timeout=60, interval=0.25)
+    (status,) = json.loads(text)["sessions"]
+    assert status["login"] == {"tradovate": "logged in", "tradingview": "not configured"}
+    assert pages.login_attempts("tradovate", "hal@firm.example") == 1
+    server.stop()
+    assert PASSWORD not in text and PASSWORD not in server.log_path.read_text()

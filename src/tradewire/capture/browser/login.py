@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -55,10 +56,13 @@ class LoginScripts:
     state: str  # evaluated: {form, option, error}
 
     @classmethod
-    def load(cls) -> LoginScripts:
-        """Read the source from disk (each connection: an edited selector needs no restart)."""
+    def load(cls, patterns: list[str]) -> LoginScripts:
+        """Read the source from disk (each connection: an edited selector needs no restart); the
+        watcher runs only in documents whose URL matches one of ``patterns`` (regex sources)."""
         source = (SCRIPTS_DIR / "login_form.js").read_text(encoding="utf-8")
         watch = f"""(() => {{
+  const sites = {json.dumps(patterns)};
+  if (!sites.some((pattern) => new RegExp(pattern).test(location.href))) return;
 {source}
   const current = window[{_WATCH!r}];
   if (current) {{ current.check(); return; }}
@@ -89,13 +93,12 @@ class AutoLogin:
 
     def __init__(self, account: str, settings: CaptureSettings) -> None:
         self._sites: dict[str, _SiteLogin] = {}
-        globs = {"tradovate": settings.tradovate_urls, "tradingview": settings.tradingview_urls}
-        for site, site_globs in globs.items():
+        for site in SITES:
             credentials = settings.credentials(account, site)
             if credentials is not None:
-                patterns = [re.compile(glob_to_regex(g)) for g in site_globs]
+                globs: list[str] = getattr(settings, f"{site}_urls")
+                patterns = [re.compile(glob_to_regex(g)) for g in globs]
                 self._sites[site] = _SiteLogin(account, site, credentials, patterns, settings)
-        self._scripts: LoginScripts | None = None
 
     def status(self) -> dict[str, str]:
         """Each site's login state, e.g. ``{"tradovate": "logged in", "tradingview": "not
@@ -109,7 +112,9 @@ class AutoLogin:
         """Watch every page of ``context`` for login forms (nothing without credentials)."""
         if not self._sites:
             return
-        scripts = self._scripts = LoginScripts.load()
+        # Only the sites this account logs in to: other pages, the user's own tabs in attach
+        # mode among them, get nothing.
+        scripts = LoginScripts.load([p.pattern for s in self._sites.values() for p in s.patterns])
         for login in self._sites.values():
             login.scripts = scripts
         await context.expose_binding(BINDING, self._on_form)
@@ -145,7 +150,7 @@ class _SiteLogin:
         assert credentials.username is not None and credentials.password is not None
         self._account, self._site = account, site
         self._username, self._password = credentials.username, credentials.password
-        self._patterns = patterns
+        self.patterns = patterns
         self._max_failures = settings.login_max_failures
         self._backoff_s = settings.login_backoff_s
         self._timeout_s = settings.login_timeout_s
@@ -160,7 +165,7 @@ class _SiteLogin:
         self._worker: asyncio.Task | None = None
 
     def serves(self, url: str) -> bool:
-        return any(p.match(url) for p in self._patterns)
+        return any(p.match(url) for p in self.patterns)
 
     def notice(self, page: Page, frame: Frame, document: str) -> None:
         """A login form appeared in ``frame``: log in there (after the backoff, if one runs)."""
@@ -194,8 +199,17 @@ class _SiteLogin:
             except PlaywrightError:
                 # Navigated or closed before the submit; a new document reports its form again.
                 outcome = None
-                if self.status == "logging in":
-                    self.status = _READY
+            except Exception as exc:
+                # Not silently: but only the type, as a message might quote what was typed.
+                log.error(
+                    "auto-login error",
+                    account=self._account,
+                    site=self._site,
+                    error=type(exc).__name__,
+                )
+                outcome = None
+            if outcome is None and self.status == "logging in":
+                self.status = _READY
             if outcome is not None:
                 await self._settle(page, outcome)
 
@@ -222,10 +236,12 @@ class _SiteLogin:
                 return _Outcome(False, "the username field did not take the text")
             if not await self._type(page, frame, password, self._password):
                 return _Outcome(False, "the password field did not take the text")
-            if submit is not None:
-                await submit.click(timeout=_ACTION_MS)
-            else:
-                await page.keyboard.press("Enter")
+            # A site that navigates at once can interrupt the click: the outcome tells.
+            with contextlib.suppress(PlaywrightError):
+                if submit is not None:
+                    await submit.click(timeout=_ACTION_MS)
+                else:
+                    await page.keyboard.press("Enter")
             log.info("auto-login submitted", account=self._account, site=self._site)
             return await self._outcome(page, before["error"] if before else "")
         finally:
