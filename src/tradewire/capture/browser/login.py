@@ -208,16 +208,17 @@ class _SiteLogin:
                     error=type(exc).__name__,
                 )
                 outcome = None
-            if outcome is None and self.status == "logging in":
-                self.status = _READY
             if outcome is not None:
                 await self._settle(page, outcome)
+            elif self.status == "logging in":
+                self.status = _READY
 
     async def _attempt(self, page: Page, frame: Frame) -> _Outcome | None:
         assert self.scripts is not None
         if not self.serves(frame.url):
             return None
         found = await frame.evaluate_handle(self.scripts.find)
+        parts: dict[str, Any] = {}
         try:
             parts = await found.get_properties()
             document = await parts["0"].json_value()
@@ -245,8 +246,9 @@ class _SiteLogin:
             log.info("auto-login submitted", account=self._account, site=self._site)
             return await self._outcome(page, before["error"] if before else "")
         finally:
-            with contextlib.suppress(PlaywrightError):
-                await found.dispose()
+            for handle in (found, *parts.values()):
+                with contextlib.suppress(PlaywrightError):
+                    await handle.dispose()
 
     async def _type(self, page: Page, frame: Frame, field: ElementHandle, value: SecretStr) -> bool:
         """Type ``value`` into ``field`` as keyboard input; False if the field did not get it."""
