@@ -69,13 +69,19 @@ def print_key(symbol: str, trade: dict) -> str:
 class Desk:
     """The container plus recorders of what capture delivered."""
 
-    def __init__(self, tmp: Path, pages: PageServer, sessions: list[CaptureSessionSettings]):
-        capture = CaptureSettings(
-            sessions=sessions,
-            headless=True,
-            tradovate_urls=[pages.base_url + "/tradovate.html*"],
-            tradingview_urls=[pages.base_url + "/tradingview.html*"],
-        )
+    def __init__(
+        self,
+        tmp: Path,
+        pages: PageServer,
+        sessions: list[CaptureSessionSettings],
+        **capture: object,
+    ):
+        defaults = {
+            "headless": True,
+            "tradovate_urls": [pages.base_url + "/tradovate.html*"],
+            "tradingview_urls": [pages.base_url + "/tradingview.html*"],
+        }
+        capture = CaptureSettings(sessions=sessions, **{**defaults, **capture})
         self.settings = Settings(
             data_dir=tmp, capture=capture, jwt_secret="test-secret-" + "x" * 32, _env_file=None
         )

@@ -39,13 +39,20 @@ def _spec(**fields: object) -> CaptureSessionSettings:
 
 
 def _table(rows: list[dict[str, object]]) -> Table:
-    table = Table("account", "mode", "state", "pages", "prints", "alerts", "signals", "errors")
+    table = Table(
+        "account", "mode", "state", "login", "pages", "prints", "alerts", "signals", "errors"
+    )
     for row in rows:
         stats = row["stats"]
+        login = row["login"]
         table.add_row(
             str(row["account"]),
             str(row["mode"]),
             str(row["state"]),
+            "; ".join(
+                f"{site}: {state}" for site, state in login.items() if state != "not configured"
+            )
+            or "off",
             str(len(row["pages"])),
             str(stats["prints"]),
             str(stats["alerts"]),
@@ -95,7 +102,8 @@ def launch(
     site: Annotated[Literal["tradovate", "tradingview"], typer.Option(help="Site to open")],
     url: Annotated[str | None, typer.Option(help="Page to open instead of the site's")] = None,
 ) -> None:
-    """Start Chromium with this account's own profile (a login survives restarts)."""
+    """Start Chromium with this account's own profile (a login survives restarts; auto-login
+    with TRADEWIRE_CAPTURE__LOGIN__<ACCOUNT>__<SITE>__USERNAME and __PASSWORD)."""
     _capture(_spec(account=account, mode="launch", site=site, url=url))
 
 

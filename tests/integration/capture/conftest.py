@@ -27,14 +27,17 @@ def chrome(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 async def desk(tmp_path, pages, chrome) -> AsyncIterator:
-    """Start a capturing core: ``await desk("acct")`` attaches to the module's Chromium."""
+    """Start a capturing core: ``await desk("acct")`` attaches to the module's Chromium (keyword
+    arguments override capture settings)."""
     desks: list[Desk] = []
 
-    async def make(*accounts: str, sessions: list[CaptureSessionSettings] | None = None) -> Desk:
+    async def make(
+        *accounts: str, sessions: list[CaptureSessionSettings] | None = None, **capture: object
+    ) -> Desk:
         specs = sessions or [
             CaptureSessionSettings(account=a, mode="attach", cdp_url=chrome) for a in accounts
         ]
-        desk = Desk(tmp_path / f"desk{len(desks)}", pages, specs)
+        desk = Desk(tmp_path / f"desk{len(desks)}", pages, specs, **capture)
         desks.append(desk)
         return await desk.start()
 

@@ -14,6 +14,7 @@ from playwright.async_api import BrowserContext, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 
 from tradewire.capture.browser.link import PageLink
+from tradewire.capture.browser.login import AutoLogin
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
 from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
 from tradewire.settings import CaptureSessionSettings, CaptureSettings
@@ -50,6 +51,7 @@ class SessionStatus:
     reconnects: int
     last_error: str | None
     stats: dict[str, object] = field(default_factory=dict)
+    login: dict[str, str] = field(default_factory=dict)
 
 
 class CaptureSession:
@@ -76,6 +78,7 @@ class CaptureSession:
         self._closed = asyncio.Event()
         self._stopping = False
         self._config: dict[str, object] | None = None
+        self._login = AutoLogin(spec.account, settings)
         self.state = "stopped"
         self.reconnects = 0
         self.last_error: str | None = None
@@ -143,6 +146,7 @@ class CaptureSession:
             reconnects=self.reconnects,
             last_error=self.last_error,
             stats=self.receiver.snapshot(),
+            login=self._login.status(),
         )
 
     def _script(self) -> str:
@@ -197,6 +201,7 @@ class CaptureSession:
         self._context = context
         script = self._script()
         await context.add_init_script(script=script)
+        await self._login.install(context)
         context.on("page", self._link)
         for page in context.pages:
             await self._link(page)
@@ -208,6 +213,7 @@ class CaptureSession:
         log.info("capture connected", account=self.spec.account, mode=self.spec.mode)
 
     async def _disconnect(self) -> None:
+        await self._login.close()
         links, self._links = list(self._links.values()), {}
         await asyncio.gather(*(link.close() for link in links if link is not None))
         context, self._context = self._context, None
