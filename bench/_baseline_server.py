@@ -4,7 +4,7 @@ A raw asyncio HTTP/1.1 listener takes the alert POST (no framework, no parsing b
 request line and Content-Length, no storage), wraps the text in a SIGNAL message of the same
 shape tradewire sends, and calls ``websockets.broadcast`` to every subscriber of a bare
 websockets server in the same event loop.
-Usage: python _baseline_server.py WS_PORT HTTP_PORT
+Usage: python _baseline_server.py WS_PORT HTTP_PORT [asyncio|uvloop]
 """
 
 from __future__ import annotations
@@ -69,4 +69,10 @@ async def main(ws_port: int, http_port: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
+    coroutine = main(int(sys.argv[1]), int(sys.argv[2]))
+    if sys.argv[3:] == ["uvloop"]:
+        import uvloop
+
+        uvloop.run(coroutine)
+    else:
+        asyncio.run(coroutine)

@@ -4,7 +4,9 @@ For 1, 100 and 1,000 subscribers (held by a separate process) it measures p50/p9
 from just before the alert is POSTed to the moment the last subscriber has it, for tradewire
 (`tradewire serve`, SQLite, durable storage on) and, in the same run, for the baseline: a raw
 asyncio HTTP listener calling `websockets.broadcast` on a bare websockets server
-(bench/_baseline_server.py). Then it measures sustained durable intake into
+(bench/_baseline_server.py), on the standard event loop (the ratio target) and on uvloop (which
+tradewire runs on; shown for comparison). The systems take turns in rounds, so background load
+falls on all of them. Then it measures sustained durable intake into
 SQLite and checks that every acknowledged alert is stored.
 
 Run: .venv/bin/python bench/signal_latency.py [--quick]
@@ -37,8 +39,9 @@ from tests.support.services import free_port  # noqa: E402
 from tests.support.waiting import wait_until  # noqa: E402
 
 SECRET = "bench-secret"
+ROUNDS = 4
 JWT_SECRET = "bench-jwt-secret-" + "x" * 32
-console = Console()
+console = Console(width=150)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -70,10 +73,10 @@ def start_tradewire(data_dir: Path) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-def start_baseline() -> tuple[subprocess.Popen, int, int]:
+def start_baseline(loop: str) -> tuple[subprocess.Popen, int, int]:
     ws_port, http_port = free_port(), free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "_baseline_server.py"), str(ws_port), str(http_port)],
+        [sys.executable, str(HERE / "_baseline_server.py"), str(ws_port), str(http_port), loop],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -144,7 +147,9 @@ async def publish(port: int, path: str, seqs: list[int], gap: float) -> dict[int
 
 def measure(
     system: str, ports: tuple[int, int], subscribers: int, seqs: list[int], gap: float
-) -> dict:
+) -> tuple[list[float], int]:
+    """Send one alert per sequence number; return each one's latency (ms) to its last subscriber
+    and how many reached every subscriber."""
     ws_port, http_port = ports
     if system == "tradewire":
         from tradewire.api.auth import TokenService
@@ -159,10 +164,17 @@ def measure(
     receipts = finish_subscribers(proc)
     latencies = [(receipts[s][1] - sent[s]) / 1e6 for s in seqs if s in receipts]
     complete = sum(1 for s in seqs if s in receipts and receipts[s][2] == subscribers)
+    return latencies, complete
+
+
+def summarise(
+    system: str, subscribers: int, sent: int, latencies: list[float], complete: int
+) -> dict:
     return {
         "system": system,
         "subscribers": subscribers,
-        "signals": len(seqs),
+        "signals": sent,
+        "received": len(latencies),
         "complete": complete,
         "p50_ms": percentile(latencies, 50),
         "p99_ms": percentile(latencies, 99),
@@ -215,26 +227,21 @@ def chart(rows: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = sorted({r["subscribers"] for r in rows})
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    width = 0.2
-    for i, (system, stat) in enumerate(
-        [
-            ("baseline", "p50_ms"),
-            ("tradewire", "p50_ms"),
-            ("baseline", "p99_ms"),
-            ("tradewire", "p99_ms"),
-        ]
-    ):
+    series = [
+        (system, stat)
+        for stat in ("p50_ms", "p99_ms")
+        for system in ("baseline", "baseline-uvloop", "tradewire")
+    ]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(series)
+    for i, (system, stat) in enumerate(series):
         values = [
             next(r[stat] for r in rows if r["system"] == system and r["subscribers"] == n)
             for n in sizes
         ]
-        ax.bar(
-            [x + (i - 1.5) * width for x in range(len(sizes))],
-            values,
-            width,
-            label=f"{system} {stat[:3]}",
-        )
+        offset = (i - (len(series) - 1) / 2) * width
+        ax.bar([x + offset for x in range(len(sizes))], values, width, label=f"{system} {stat[:3]}")
+    ax.set_yscale("log")
     ax.set_xticks(range(len(sizes)), [f"{n} subscribers" for n in sizes])
     ax.set_ylabel("webhook → last subscriber (ms)")
     ax.set_title("Signal distribution latency (same run, same machine)")
@@ -254,21 +261,34 @@ def main() -> None:
     rows, seq = [], 0
     with tempfile.TemporaryDirectory() as tmp:
         tradewire, tw_port = start_tradewire(Path(tmp) / "latency")
-        baseline, bl_ws_port, bl_http_port = start_baseline()
+        baseline, bl_ws_port, bl_http_port = start_baseline("asyncio")
+        fast_baseline, fb_ws_port, fb_http_port = start_baseline("uvloop")
+        systems = (
+            ("baseline", (bl_ws_port, bl_http_port)),
+            ("baseline-uvloop", (fb_ws_port, fb_http_port)),
+            ("tradewire", (tw_port, tw_port)),
+        )
         try:
             for subscribers, count in rounds.items():
                 gap = 0.01 + subscribers / 20_000
-                systems = (
-                    ("baseline", (bl_ws_port, bl_http_port)),
-                    ("tradewire", (tw_port, tw_port)),
-                )
-                for system, ports in systems:
-                    seqs = list(range(seq, seq + count))
-                    seq += count
-                    console.print(f"{system}: {subscribers} subscribers × {count} signals")
-                    rows.append(measure(system, ports, subscribers, seqs, gap))
+                pooled = {system: ([], 0) for system, _ in systems}
+                # Rounds alternate between the systems so that a burst of background load
+                # falls on all of them rather than on whichever ran at the time.
+                chunk = -(-count // ROUNDS)
+                for _ in range(ROUNDS):
+                    for system, ports in systems:
+                        seqs = list(range(seq, seq + chunk))
+                        seq += chunk
+                        console.print(f"{system}: {subscribers} subscribers × {chunk} signals")
+                        latencies, complete = measure(system, ports, subscribers, seqs, gap)
+                        done, total = pooled[system]
+                        pooled[system] = (done + latencies, total + complete)
+                rows += [
+                    summarise(system, subscribers, chunk * ROUNDS, *pooled[system])
+                    for system, _ in systems
+                ]
         finally:
-            for proc in (tradewire, baseline):
+            for proc in (tradewire, baseline, fast_baseline):
                 proc.terminate()
                 proc.wait(30)
         intake = sustained_intake(Path(tmp) / "intake", 3000 if args.quick else 20_000)
@@ -283,14 +303,19 @@ def main() -> None:
         "complete",
         "p50 ratio",
         "p99 ratio",
+        "p50 vs uvloop",
+        "p99 vs uvloop",
     ):
         table.add_column(column, justify="right")
     for row in rows:
-        base = next(
-            r for r in rows if r["system"] == "baseline" and r["subscribers"] == row["subscribers"]
+        base, fast = (
+            next(r for r in rows if r["system"] == name and r["subscribers"] == row["subscribers"])
+            for name in ("baseline", "baseline-uvloop")
         )
         row["p50_ratio"] = row["p50_ms"] / base["p50_ms"]
         row["p99_ratio"] = row["p99_ms"] / base["p99_ms"]
+        row["p50_vs_uvloop"] = row["p50_ms"] / fast["p50_ms"]
+        row["p99_vs_uvloop"] = row["p99_ms"] / fast["p99_ms"]
         table.add_row(
             str(row["subscribers"]),
             row["system"],
@@ -300,6 +325,8 @@ def main() -> None:
             f"{row['complete']}/{row['signals']}",
             f"{row['p50_ratio']:.2f}",
             f"{row['p99_ratio']:.2f}",
+            f"{row['p50_vs_uvloop']:.2f}",
+            f"{row['p99_vs_uvloop']:.2f}",
         )
     console.print(table)
     intake_table = Table(title="sustained durable intake (SQLite)")
