@@ -124,13 +124,19 @@ async def test_without_credentials_a_login_form_is_left_alone(desk, pages):
     }
 
 
-async def test_logs_in_again_when_the_session_expires(desk, pages):
-    pages.accept_login("tradovate", "eve", PASSWORD)
-    desk = await desk("eve", **login_settings(pages, "eve", "tradovate", "eve", PASSWORD))
-    session = desk.session("eve")
-    page = await desk.open("eve", pages.url("tradovate_login.html"))
+async def logged_in(desk, pages, user):
+    """A session for ``user`` with Tradovate credentials, logged in on the simulated page."""
+    pages.accept_login("tradovate", user, PASSWORD)
+    desk = await desk(user, **login_settings(pages, user, "tradovate", user, PASSWORD))
+    session = desk.session(user)
+    page = await desk.open(user, pages.url("tradovate_login.html"))
     await eventually(lambda: session.status().login["tradovate"] == "logged in")
     await eventually(lambda: page.url.endswith("/tradovate.html"))
+    return session, page
+
+
+async def test_logs_in_again_when_the_session_expires(desk, pages):
+    session, page = await logged_in(desk, pages, "eve")
     # The site sends the trader back to its login screen, with a notice that is not an error.
     await page.goto(pages.url("tradovate_login.html", expired=1))
     await eventually(lambda: pages.login_attempts("tradovate", "eve") == 2)
@@ -139,12 +145,7 @@ async def test_logs_in_again_when_the_session_expires(desk, pages):
 
 
 async def test_a_form_shown_later_in_the_same_page_is_logged_in_to(desk, pages):
-    pages.accept_login("tradovate", "fay", PASSWORD)
-    desk = await desk("fay", **login_settings(pages, "fay", "tradovate", "fay", PASSWORD))
-    session = desk.session("fay")
-    page = await desk.open("fay", pages.url("tradovate_login.html"))
-    await eventually(lambda: session.status().login["tradovate"] == "logged in")
-    await eventually(lambda: page.url.endswith("/tradovate.html"))
+    _session, page = await logged_in(desk, pages, "fay")
     # A single-page app swaps its login screen in without loading a new document.
     await page.evaluate(
         """async () => {
