@@ -179,8 +179,9 @@ class CaptureSession:
                 )
             finally:
                 self._connected.clear()
-                self._closed.clear()
                 await self._disconnect()
+                # Both the driver and the DevTools websocket report a lost browser: forget both.
+                self._closed.clear()
             if self._stopping:
                 break
             self.state = "reconnecting"
