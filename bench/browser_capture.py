@@ -5,9 +5,15 @@ DOM insertion (the page's own clock) → receipt in Python, p50/p99, in real hea
   latest alert in a window variable, Python polling ``page.evaluate`` every 10 ms);
 - a burst of 10 alerts within 50 ms: how many each captured (the seed keeps only the last);
 - the tape: prints inserted at ``--rate`` per second for ``--seconds``, lost and duplicated, for
-  tradewire and for the same 10 ms polling applied to the grid's visible rows.
+  tradewire and for the same 10 ms polling applied to the grid's visible rows; tradewire's tape
+  latency split into its stages: in the page (insertion → the script sends), the transport
+  (send → the receiver has the message in Python) and the receiver (→ handed to the tape sink).
 
-Run: ``.venv/bin/python bench/browser_capture.py [--seconds 60] [--rate 2000]``.
+tradewire runs as a real capture session (launch mode: Playwright for the browser, the session's
+direct DevTools websocket for the messages); the seed runs in a browser of its own.
+``--cpu-load`` keeps one core busy in another process for the whole run.
+
+Run: ``.venv/bin/python bench/browser_capture.py [--seconds 60] [--rate 2000] [--cpu-load]``.
 """
 
 from __future__ import annotations
@@ -17,19 +23,24 @@ import asyncio
 import contextlib
 import json
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
+import orjson
 from playwright.async_api import Page, async_playwright
 from rich.console import Console
 from rich.table import Table
 
-from tradewire.capture.browser.link import PageLink
-from tradewire.capture.browser.receiver import PageReceiver
-from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
+from tradewire.capture.browser.receiver import PageReceiver, Screenshot
+from tradewire.capture.browser.scripts import ScriptBundle
+from tradewire.capture.browser.session import CaptureSession
 from tradewire.core.events import Alert, AlertProcessed, AlertStatus
 from tradewire.demo.pages import PageServer
+from tradewire.settings import CaptureSessionSettings, CaptureSettings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "browser_capture.json"
 
@@ -76,12 +87,20 @@ class Arrivals(dict):
             await asyncio.wait_for(event.wait(), timeout)
 
 
+def print_key(symbol: str, trade: dict) -> str:
+    """The simulated page's key for a print."""
+    price = int(trade["price"]) if float(trade["price"]).is_integer() else trade["price"]
+    return f"{symbol}|{trade['timestamp']}|{price}|{trade['size']}|{trade['accumulatedVolume']}"
+
+
 class Recorder:
     """Fake ports that note when each thing reached Python."""
 
     def __init__(self) -> None:
         self.alerts = Arrivals()
         self.prints: list[tuple[str, int]] = []
+        #: Each page message as the receiver got it, with the time it got it (parsed later).
+        self.messages: list[tuple[str, int]] = []
 
     async def submit(self, alert: Alert) -> AlertProcessed:
         self.alerts.note(alert.body, time.time_ns())
@@ -91,22 +110,32 @@ class Recorder:
         now = time.time_ns()
         symbol = payload["contractInfo"]["symbol"]
         for t in payload["trades"]:
-            price = int(t["price"]) if float(t["price"]).is_integer() else t["price"]
-            key = f"{symbol}|{t['timestamp']}|{price}|{t['size']}|{t['accumulatedVolume']}"
-            self.prints.append((key, now))
+            self.prints.append((print_key(symbol, t), now))
 
 
-async def ours(context, pages: PageServer, receiver: PageReceiver, url: str) -> Page:
-    """A tab captured the way a tradewire session captures it."""
-    sites = {
-        "tradovate": [pages.base_url + "/tradovate.html*"],
-        "tradingview": [pages.base_url + "/tradingview.html*"],
-    }
-    await context.add_init_script(ScriptBundle().page_script(PageConfig("bench", sites)))
-    page = await context.new_page()
-    await PageLink.open(page, receiver)
-    await page.goto(url)
-    return page
+class TimedReceiver(PageReceiver):
+    """The session's receiver, noting when each message reached it."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__("bench", tape_sink=recorder, alerts=recorder)
+        self._recorder = recorder
+
+    async def on_message(self, raw: str, screenshot: Screenshot) -> str:
+        self._recorder.messages.append((raw, time.time_ns()))
+        return await super().on_message(raw, screenshot)
+
+
+def capture_session(pages: PageServer, receiver: PageReceiver, profiles: Path) -> CaptureSession:
+    """A tradewire capture session (launch mode) for the simulated pages."""
+    settings = CaptureSettings(
+        headless=True,
+        tradovate_urls=[pages.base_url + "/tradovate.html*"],
+        tradingview_urls=[pages.base_url + "/tradingview.html*"],
+    )
+    spec = CaptureSessionSettings(account="bench", mode="launch", url=pages.url("tradingview.html"))
+    return CaptureSession(
+        spec, receiver=receiver, bundle=ScriptBundle(), settings=settings, profiles_dir=profiles
+    )
 
 
 async def poll(page: Page, expression: str, seen, stop: asyncio.Event) -> None:
@@ -141,16 +170,18 @@ async def burst(page: Page, received: Arrivals, tag: str) -> int:
 async def main(seconds: float, rate: int, baseline_seconds: float, alerts: int) -> dict:
     recorder = Recorder()
     results: dict[str, dict] = {}
-    with PageServer() as pages:
+    with PageServer() as pages, tempfile.TemporaryDirectory() as profiles:
         async with async_playwright() as pw:
+            session = capture_session(pages, TimedReceiver(recorder), Path(profiles))
+            session.start(pw)
+            await session.wait_connected()
             browser = await pw.chromium.launch(executable_path="/usr/bin/chromium")
-            ours_ctx = await browser.new_context()
-            receiver = PageReceiver("bench", tape_sink=recorder, alerts=recorder)
             seed_ctx = await browser.new_context()
             await seed_ctx.add_init_script(SEED_ALERT_WATCHER)
 
             # Pop-ups.
-            page = await ours(ours_ctx, pages, receiver, pages.url("tradingview.html"))
+            page = session.pages[0]
+            await page.wait_for_function("window.__tv && window.__tradewire")
             our_alerts = await alert_latency(page, recorder.alerts, "ours", alerts)
             our_burst = await burst(page, recorder.alerts, "ours")
             seed_page = await seed_ctx.new_page()
@@ -171,14 +202,15 @@ async def main(seconds: float, rate: int, baseline_seconds: float, alerts: int) 
             results["burst"] = {"sent": 10, "ours": our_burst, "seed": seed_burst}
 
             # Tape, tradewire.
-            tape = await ours(
-                ours_ctx, pages, receiver, pages.url("tradovate.html", symbols="NQZ5")
-            )
+            tape = await session.open(pages.url("tradovate.html", symbols="NQZ5"))
+            await tape.wait_for_function("window.TradovateScraperControl")
             await tape.evaluate(f"__sim.start({rate})")
             await asyncio.sleep(seconds)
             await tape.evaluate("__sim.stop()")
             await asyncio.sleep(1.0)
             our_tape = await tape_result(tape, recorder.prints)
+            our_tape["stages"] = await stages(tape, recorder)
+            await session.stop()
 
             # Tape, the same 10 ms polling as the seed's alert watcher.
             seed_tape_page = await seed_ctx.new_page()
@@ -208,6 +240,31 @@ async def main(seconds: float, rate: int, baseline_seconds: float, alerts: int) 
             results["tape"] = {"ours": our_tape, "seed": seed_tape, "rate": rate}
             await browser.close()
     return results
+
+
+async def stages(page: Page, recorder: Recorder) -> dict:
+    """Each print's latency split at the page's send and at the receiver, p50/p99 (ms)."""
+    inserted_at: dict[str, float] = await page.evaluate("__sim.insertedAt")
+    handed = {}
+    for key, at in recorder.prints:
+        handed.setdefault(key, at)
+    split: dict[str, list[float]] = {"page": [], "transport": [], "receiver": []}
+    for raw, received in recorder.messages:
+        message = orjson.loads(raw)
+        if message.get("kind") != "tape":
+            continue
+        sent = message["detectedAt"]
+        symbol = message["data"]["contractInfo"]["symbol"]
+        for trade in message["data"]["trades"]:
+            key = print_key(symbol, trade)
+            if key in inserted_at and key in handed:
+                split["page"].append(sent - inserted_at[key])
+                split["transport"].append(received / 1e6 - sent)
+                split["receiver"].append((handed[key] - received) / 1e6)
+    return {
+        name: {"p50_ms": round(pct(v, 50), 3), "p99_ms": round(pct(v, 99), 3)}
+        for name, v in split.items()
+    }
 
 
 def summary(ours_ms: list[float], seed_ms: list[float]) -> dict:
@@ -282,8 +339,21 @@ def report(results: dict, seconds: float, baseline_seconds: float) -> None:
         str(seed["p99_counting_lost_ms"] or "∞"),
         "",
     )
+    for name, stage in ours["stages"].items():
+        table.add_row(
+            f"  tape stage: {name}, p50 / p99 (ms)",
+            f"{stage['p50_ms']} / {stage['p99_ms']}",
+            "",
+            "",
+        )
     results["tape"]["p99_ratio"] = ratio
     Console().print(table)
+
+
+def busy_core(seconds: float) -> subprocess.Popen:
+    """Another process keeping one core busy for ``seconds`` (bounded, killed at the end)."""
+    loop = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+    return subprocess.Popen([sys.executable, "-c", loop])
 
 
 if __name__ == "__main__":
@@ -292,9 +362,17 @@ if __name__ == "__main__":
     parser.add_argument("--baseline-seconds", type=float, default=15.0, help="seed tape run")
     parser.add_argument("--rate", type=int, default=2000, help="prints per second")
     parser.add_argument("--alerts", type=int, default=200, help="pop-ups per method")
+    parser.add_argument("--cpu-load", action="store_true", help="keep one core busy meanwhile")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()
-    results = asyncio.run(main(args.seconds, args.rate, args.baseline_seconds, args.alerts))
+    load = busy_core(args.seconds + args.baseline_seconds + 300) if args.cpu_load else None
+    try:
+        results = asyncio.run(main(args.seconds, args.rate, args.baseline_seconds, args.alerts))
+    finally:
+        if load is not None:
+            load.kill()
+            load.wait()
     report(results, args.seconds, args.baseline_seconds)
-    results["params"] = vars(args)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
+    results["params"] = {**vars(args), "output": str(args.output)}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2))

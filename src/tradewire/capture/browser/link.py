@@ -3,7 +3,8 @@
 The page calls the binding without waiting (one DevTools event per message, nothing else), and
 the session answers: each hello, alert and OCR request with ``tw.reply(id, …)``, tape messages
 together with ``tw.ackTape(lastId)`` — one answer in flight at a time, so a page that sends fast
-gets fewer, later acknowledgements instead of a queue of them.
+gets fewer, later acknowledgements instead of a queue of them. Both directions use the session's
+direct DevTools websocket (:mod:`.devtools`); only screenshots go through Playwright.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 import orjson
 import structlog
-from playwright.async_api import CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 
+from tradewire.capture.browser.devtools import DevTools, DevToolsError
 from tradewire.capture.browser.messages import Rect
 from tradewire.capture.browser.receiver import PageReceiver
 from tradewire.capture.browser.scripts import BINDING
@@ -28,22 +30,29 @@ log = structlog.get_logger(__name__)
 class PageLink:
     """Carry one page's messages to a receiver and its answers back."""
 
-    def __init__(self, page: Page, cdp: CDPSession, receiver: PageReceiver) -> None:
+    def __init__(self, page: Page, devtools: DevTools, receiver: PageReceiver) -> None:
         self.page = page
-        self._cdp = cdp
+        self._devtools = devtools
+        self._session = ""
         self._receiver = receiver
         self._tape_done = 0
         self._acking = False
         self._tasks: set[asyncio.Task] = set()
 
     @classmethod
-    async def open(cls, page: Page, receiver: PageReceiver) -> PageLink:
+    async def open(cls, page: Page, receiver: PageReceiver, devtools: DevTools) -> PageLink:
         """Add the binding to ``page`` (it survives reloads) and start listening."""
+        # Playwright names the page's DevTools target; the link then has a session of its own.
         cdp = await page.context.new_cdp_session(page)
-        link = cls(page, cdp, receiver)
-        cdp.on("Runtime.bindingCalled", link._on_called)
-        await cdp.send("Runtime.enable")
-        await cdp.send("Runtime.addBinding", {"name": BINDING})
+        try:
+            info = await cdp.send("Target.getTargetInfo")
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await cdp.detach()
+        link = cls(page, devtools, receiver)
+        link._session = await devtools.attach(info["targetInfo"]["targetId"], link._on_event)
+        await link._send("Runtime.enable")
+        await link._send("Runtime.addBinding", {"name": BINDING})
         return link
 
     async def close(self, grace: float = 5.0) -> None:
@@ -52,15 +61,14 @@ class PageLink:
             _done, late = await asyncio.wait(list(self._tasks), timeout=grace)
             for task in late:
                 task.cancel()
-        with contextlib.suppress(PlaywrightError):
-            await self._cdp.detach()
+        await self._devtools.detach(self._session)
 
-    def _on_called(self, event: dict[str, Any]) -> None:
-        if event.get("name") != BINDING:
+    def _on_event(self, method: str, params: dict[str, Any]) -> None:
+        if method != "Runtime.bindingCalled" or params.get("name") != BINDING:
             return
         # Tasks start in arrival order: the receiver notes a tape watermark before its first
         # await, so a reloaded page's hello always sees every message sent before it.
-        task = asyncio.get_running_loop().create_task(self._handle(event.get("payload", "")))
+        task = asyncio.get_running_loop().create_task(self._handle(params.get("payload", "")))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -95,8 +103,11 @@ class PageLink:
 
     async def _evaluate(self, expression: str) -> None:
         # A page that navigated away has lost its waiters; its script offers the data again.
-        with contextlib.suppress(PlaywrightError):
-            await self._cdp.send("Runtime.evaluate", {"expression": expression})
+        with contextlib.suppress(DevToolsError):
+            await self._send("Runtime.evaluate", {"expression": expression})
+
+    async def _send(self, method: str, params: dict[str, Any] | None = None) -> None:
+        await self._devtools.send(method, params, session=self._session)
 
     async def _screenshot(self, rect: Rect) -> bytes:
         clip = {"x": rect.x, "y": rect.y, "width": rect.width, "height": rect.height}

@@ -1,5 +1,6 @@
 """One account's browser over the DevTools Protocol (Playwright): attach or launch, inject the
-in-page scripts into every document, reconnect with backoff, re-inject on demand."""
+in-page scripts into every document, reconnect with backoff, re-inject on demand. The page
+messages travel over a direct DevTools websocket of the session's own (:mod:`.devtools`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ import structlog
 from playwright.async_api import BrowserContext, Page, Playwright
 from playwright.async_api import Error as PlaywrightError
 
+from tradewire.capture.browser.devtools import (
+    ACTIVE_PORT_FILE,
+    DevTools,
+    DevToolsError,
+    endpoint_from_http,
+    endpoint_from_profile,
+)
 from tradewire.capture.browser.link import PageLink
 from tradewire.capture.browser.login import AutoLogin
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
@@ -31,6 +39,8 @@ LAUNCH_ARGS = (
     "--disable-sync",
     "--no-first-run",
     "--no-default-browser-check",
+    # A localhost port of the browser's choosing, for the session's direct DevTools websocket.
+    "--remote-debugging-port=0",
 )
 _PUSH_CONFIG = """cfg => {
   const control = window.TradovateScraperControl;
@@ -72,7 +82,8 @@ class CaptureSession:
         self._settings = settings
         self._profile = profiles_dir / spec.account
         self._context: BrowserContext | None = None
-        self._links: dict[Page, PageLink | None] = {}
+        self._devtools: DevTools | None = None
+        self._links: dict[Page, asyncio.Task[PageLink | None]] = {}
         self._task: asyncio.Task | None = None
         self._connected = asyncio.Event()
         self._closed = asyncio.Event()
@@ -165,15 +176,16 @@ class CaptureSession:
                 self.state, delay = "connected", 0.5
                 self._connected.set()
                 await self._closed.wait()
-            except PlaywrightError as exc:
+            except (PlaywrightError, DevToolsError) as exc:
                 self.last_error = str(exc).splitlines()[0]
                 log.warning(
                     "capture connection failed", account=self.spec.account, error=self.last_error
                 )
             finally:
                 self._connected.clear()
-                self._closed.clear()
                 await self._disconnect()
+                # Both the driver and the DevTools websocket report a lost browser: forget both.
+                self._closed.clear()
             if self._stopping:
                 break
             self.state = "reconnecting"
@@ -190,6 +202,8 @@ class CaptureSession:
             context = browser.contexts[0] if browser.contexts else await browser.new_context()
         else:
             self._profile.mkdir(parents=True, exist_ok=True)
+            # A file left by a browser that crashed would name a port nobody listens on.
+            (self._profile / ACTIVE_PORT_FILE).unlink(missing_ok=True)
             context = await chromium.launch_persistent_context(
                 str(self._profile),
                 executable_path=str(self._settings.chromium_path),
@@ -199,6 +213,12 @@ class CaptureSession:
             )
             context.on("close", lambda _: self._closed.set())
         self._context = context
+        endpoint = (
+            await endpoint_from_http(self.spec.cdp_url)
+            if self.spec.cdp_url and self.spec.mode == "attach"
+            else await endpoint_from_profile(self._profile)
+        )
+        self._devtools = await DevTools.connect(endpoint, on_lost=self._closed.set)
         script = self._script()
         await context.add_init_script(script=script)
         await self._login.install(context)
@@ -214,8 +234,12 @@ class CaptureSession:
 
     async def _disconnect(self) -> None:
         await self._login.close()
-        links, self._links = list(self._links.values()), {}
+        linking, self._links = list(self._links.values()), {}
+        links = await asyncio.gather(*linking)
         await asyncio.gather(*(link.close() for link in links if link is not None))
+        devtools, self._devtools = self._devtools, None
+        if devtools is not None:
+            await devtools.close()
         context, self._context = self._context, None
         if context is None:
             return
@@ -227,18 +251,25 @@ class CaptureSession:
                 await context.browser.close()
 
     async def _link(self, page: Page) -> None:
-        """Connect a page to the receiver (once; new tabs get here from the "page" event)."""
-        if page in self._links or page.is_closed():
-            return
-        # Claimed before the first await: the "page" event and open() may both get here.
-        self._links[page] = None
-        page.on("console", self._on_console)
-        page.on("close", lambda closed: self._links.pop(closed, None))
+        """Connect a page to the receiver once and wait until it is (new tabs get here from the
+        "page" event, and open() waits for the binding before it navigates)."""
+        linking = self._links.get(page)
+        if linking is None:
+            if page.is_closed() or self._devtools is None:
+                return
+            # Claimed before the first await: the "page" event and open() may both get here.
+            linking = self._links[page] = asyncio.create_task(self._open_link(page, self._devtools))
+            page.on("console", self._on_console)
+            page.on("close", lambda closed: self._links.pop(closed, None))
+        await asyncio.shield(linking)
+
+    async def _open_link(self, page: Page, devtools: DevTools) -> PageLink | None:
         try:
-            self._links[page] = await PageLink.open(page, self.receiver)
-        except PlaywrightError as exc:
+            return await PageLink.open(page, self.receiver, devtools)
+        except (PlaywrightError, DevToolsError) as exc:
             reason = str(exc).splitlines()[0]
             log.warning("page not linked", account=self.spec.account, error=reason)
+            return None
 
     async def _on_console(self, message: Any) -> None:
         text = message.text
