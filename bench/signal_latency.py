@@ -256,7 +256,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,100,1000", help="subscriber counts to measure")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
-    per_size = {1: 200, 100: 200, 1000: 100}
+    per_size = {1: 1000, 100: 300, 1000: 100}
     rounds = {n: (per_size.get(n, 100) // (6 if args.quick else 1)) for n in sizes}
     rows, seq = [], 0
     with tempfile.TemporaryDirectory() as tmp:

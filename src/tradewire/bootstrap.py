@@ -128,6 +128,14 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         "tradewire_ws_subscribers", "Connected WebSocket subscribers", registry=registry
     ).set_function(lambda: hub.subscriber_count)
     Gauge(
+        "tradewire_ws_written_at_once",
+        "Signals written straight to an idle subscriber's socket (the rest were queued)",
+        registry=registry,
+    ).set_function(lambda: hub.written_at_once)
+    Gauge(
+        "tradewire_ws_dropped_slow", "Subscribers closed for not reading", registry=registry
+    ).set_function(lambda: hub.dropped_slow)
+    Gauge(
         "tradewire_db_writes_pending", "Writes queued for the database", registry=registry
     ).set_function(lambda: writer.pending)
     return Container(

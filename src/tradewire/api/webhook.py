@@ -86,13 +86,15 @@ async def _receive(
         ts_event=received_ns,
         ts_init=container.clock.now_ns(),
     )
+    storing = container.pipeline.accept(alert, document)
+    # The signal is broadcast: let the subscribers' senders write it before anything else.
+    await asyncio.sleep(0)
     # TradingView gives up after 3 s. Answer 503 (it retries) if storage is slower than the
     # configured limit; the shielded work still finishes, and a retry then finds the signal
     # as a duplicate instead of broadcasting it twice.
     try:
         processed = await asyncio.wait_for(
-            asyncio.shield(container.pipeline.accept(alert, document)),
-            container.settings.webhook_timeout_s,
+            asyncio.shield(storing), container.settings.webhook_timeout_s
         )
     except TimeoutError as exc:
         raise RetryableError("storage is slow: alert not yet saved, retry", retry_after=1) from exc

@@ -15,6 +15,7 @@ import orjson
 
 from tradewire.api.asgi import Receive, Scope, Send, header, query_param
 from tradewire.api.auth import bearer_token
+from tradewire.api.ws_direct import DirectWriter
 from tradewire.core.errors import AuthenticationError, ValidationError
 from tradewire.signals.hub import SignalHub, Subscriber
 
@@ -26,16 +27,19 @@ CLOSE_POLICY = 1008
 
 
 class _AsgiTransport:
-    """The hub's Transport port on the server's ASGI ``send``: nothing between a broadcast and
-    the socket but the WebSocket framing."""
+    """The hub's Transport port on the server's ASGI ``send``."""
 
-    __slots__ = ("_send",)
+    __slots__ = ("_direct", "_send")
 
     def __init__(self, send: Send) -> None:
         self._send = send
+        self._direct = DirectWriter.of(send)
 
     async def send_text(self, data: str) -> None:
         await self._send({"type": "websocket.send", "text": data})
+
+    def send_now(self, data: str) -> bool:
+        return self._direct is not None and self._direct.write_text(data)
 
     async def close(self, code: int, reason: str) -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})

@@ -53,5 +53,6 @@ def datetime_to_ns(value: datetime) -> int:
 
 
 def iso_utc(ns: int) -> str:
-    """Format epoch nanoseconds as ISO 8601 UTC with milliseconds and a ``Z``."""
-    return ns_to_datetime(ns).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Format epoch nanoseconds as ISO 8601 UTC with milliseconds (truncated) and a ``Z``."""
+    seconds, rest = divmod(ns, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1_000_000:03d}Z"

@@ -33,8 +33,6 @@ def new_id() -> str:
 
 def stable_id(*parts: object) -> str:
     """Return a 32-hex-character digest of ``parts``; equal inputs give equal ids."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(repr(part).encode())
-        digest.update(b"\x1f")
-    return digest.hexdigest()
+    # One digest of the parts' reprs, each closed by a unit separator (stored ids depend on it).
+    data = "".join([repr(part) + "\x1f" for part in parts]).encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

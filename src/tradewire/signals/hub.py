@@ -1,9 +1,11 @@
 """WebSocket hub: fan a signal out to every interested subscriber without letting one slow
 subscriber delay the others.
 
-Each subscriber has a bounded queue drained by its own sender task, so a broadcast is only a
-``put_nowait`` per subscriber. A subscriber whose queue overflows is dropped and closed with
-code 1013 (try again later) rather than being allowed to grow memory without bound.
+A broadcast writes straight to every idle subscriber whose socket takes the message without
+waiting (as ``websockets.broadcast`` does), so no task switch stands between a signal and its
+subscribers. Everything else goes through the subscriber's bounded queue, drained by its own
+sender task, so a slow subscriber never holds up the others: one whose queue overflows is
+dropped and closed with code 1013 (try again later) rather than growing memory without bound.
 The hub knows nothing of the web framework: it talks to a :class:`Transport`.
 """
 
@@ -36,6 +38,10 @@ class Transport(Protocol):
 
     async def send_text(self, data: str) -> None: ...
 
+    def send_now(self, data: str) -> bool:
+        """Write ``data`` at once if that needs no waiting; return False (nothing sent) if not."""
+        ...
+
     async def close(self, code: int, reason: str) -> None: ...
 
 
@@ -62,6 +68,8 @@ class Subscriber:
     last_sent_ns: int = 0
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     closing: bool = False
+    #: The sender task is writing a message (a direct write now would overtake it).
+    sending: bool = False
 
     def wants(self, signal: Signal) -> bool:
         """Empty filters mean everything; otherwise the strategy and the pair must be listed."""
@@ -89,6 +97,8 @@ class SignalHub:
         self._ids = itertools.count(1)
         self._heartbeat: asyncio.Task[None] | None = None
         self.dropped_slow = 0
+        #: Broadcast messages written straight to an idle subscriber's socket.
+        self.written_at_once = 0
 
     @property
     def subscriber_count(self) -> int:
@@ -164,11 +174,27 @@ class SignalHub:
         if not targets:
             self._latency.delivered(timing)
             return
-        # Count every target before queueing: a refused enqueue settles immediately and must
-        # not see the count reach zero while other targets are still to come.
+        # Count every target before sending: a delivery settled early must not see the count
+        # reach zero while other targets are still to come.
         delivery = Delivery(timing, pending=len(targets))
         for sub in targets:
-            self._enqueue(sub, payload, delivery)
+            if self._write_now(sub, payload):
+                self.written_at_once += 1
+                self._sent(sub, delivery)
+            else:
+                self._enqueue(sub, payload, delivery)
+
+    @staticmethod
+    def _write_now(sub: Subscriber, payload: str) -> bool:
+        # Only an idle subscriber: a message still queued or being sent must go first.
+        if sub.closing or sub.sending or not sub.queue.empty():
+            return False
+        return sub.transport.send_now(payload)
+
+    def _sent(self, sub: Subscriber, delivery: Delivery | None) -> None:
+        sub.sent += 1
+        sub.last_sent_ns = self._clock.now_ns()
+        self._settle(delivery, sub.last_sent_ns)
 
     def _enqueue(self, sub: Subscriber, payload: str, delivery: Delivery | None) -> None:
         if sub.closing:
@@ -209,14 +235,15 @@ class SignalHub:
         try:
             while True:
                 payload, delivery = await sub.queue.get()
+                sub.sending = True
                 try:
                     await sub.transport.send_text(payload)
                 except BaseException:
                     self._settle(delivery)
                     raise
-                sub.sent += 1
-                sub.last_sent_ns = self._clock.now_ns()
-                self._settle(delivery, sub.last_sent_ns)
+                finally:
+                    sub.sending = False
+                self._sent(sub, delivery)
         except asyncio.CancelledError:
             raise
         except Exception:

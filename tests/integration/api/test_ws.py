@@ -82,6 +82,22 @@ async def test_signal_message_shape_with_bearer_header(server):
     assert data["received_at"].endswith("Z") and data["latency"] >= 0
 
 
+def written_at_once(server) -> float:
+    metrics = httpx.get(f"{server.base_url}/metrics").text
+    line = next(x for x in metrics.splitlines() if x.startswith("tradewire_ws_written_at_once "))
+    return float(line.split()[1])
+
+
+async def test_an_idle_subscriber_is_written_straight_to_its_socket(server):
+    async with connect(f"{server.ws_url}/ws?token={server.token()}") as ws:
+        await next_of(ws, "CONNECTED")
+        await asyncio.sleep(0.2)  # let the welcome leave the queue: the subscriber is idle
+        before = written_at_once(server)
+        await send_alert(server, "ARB/USDT LONG @ 1.25")
+        assert (await next_of(ws, "SIGNAL"))["data"]["pair"] == "ARB/USDT"
+    assert written_at_once(server) >= before + 1
+
+
 async def test_subscriptions_filter_per_connection(server):
     url = f"{server.ws_url}/ws?token={server.token()}"
     async with connect(url) as all_ws, connect(url) as eth_ws, connect(url) as strat_ws:

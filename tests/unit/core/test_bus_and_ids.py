@@ -1,8 +1,9 @@
-"""Message bus dispatch and ids."""
+"""Message bus dispatch, ids and timestamps."""
 
 import asyncio
 
 from tradewire.core.bus import MessageBus
+from tradewire.core.clock import iso_utc
 from tradewire.core.events import Event
 from tradewire.core.ids import new_id, stable_id
 
@@ -60,3 +61,10 @@ def test_ids_are_unique_sortable_and_stable_ids_deterministic():
     assert len(set(ids)) == 10_000 and ids == sorted(ids)
     assert all(len(i) == 26 for i in ids)
     assert stable_id("a", 1) == stable_id("a", 1) != stable_id("a", "1")
+
+
+def test_iso_utc_truncates_to_the_millisecond_exactly():
+    assert iso_utc(0) == "1970-01-01T00:00:00.000Z"
+    # A float conversion would round this up into the next second.
+    assert iso_utc(1_700_000_000_999_999_999) == "2023-11-14T22:13:20.999Z"
+    assert iso_utc(1_700_000_000_123_456_789) == "2023-11-14T22:13:20.123Z"

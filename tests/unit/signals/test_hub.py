@@ -123,3 +123,20 @@ async def test_heartbeats_go_only_to_idle_subscribers():
         assert sum("HEARTBEAT" in m for m in idle.sent) >= 2
     finally:
         await hub.stop()
+
+
+async def test_idle_subscribers_are_written_at_once_and_queued_messages_keep_their_order(hub):
+    idle, greeted = FakeTransport(), FakeTransport()
+    hub.attach(idle, "idle", "subscriber")
+    sub = hub.attach(greeted, "greeted", "subscriber")
+    hub.send_to(sub, {"type": "CONNECTED"})  # still queued: the signal must not overtake it
+    first = emitted()
+    hub.on_signal(first)
+    assert [s["id"] for s in signals_of(idle)] == [first.signal.id]  # before any task ran
+    assert idle.direct == hub.written_at_once == 1 and greeted.sent == []
+    await eventually(lambda: len(greeted.sent) == 2)
+    assert [orjson.loads(m)["type"] for m in greeted.sent] == ["CONNECTED", "SIGNAL"]
+    second = emitted()
+    hub.on_signal(second)  # the greeted subscriber is idle now: written at once too
+    assert signals_of(greeted)[-1]["id"] == second.signal.id and greeted.direct == 1
+    assert hub._latency.stats()["totalLatency"]["count"] == 2
