@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up tradewire in ./.venv (idempotent). With --test, also the test tools and the system
-# packages the integration tests drive (Chromium, Tesseract).
+# packages the integration tests drive (Chromium, Tesseract, Xvfb for a windowed Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +14,7 @@ if [ "${1:-}" = "--test" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng)
+  [ -x /usr/bin/Xvfb ] || missing+=(xvfb)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing system packages: ${missing[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

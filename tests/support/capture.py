@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,15 +19,35 @@ from tradewire.demo.pages import PageServer
 from tradewire.settings import CaptureSessionSettings, CaptureSettings, Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
+XVFB = Path("/usr/bin/Xvfb")
 
 
 @contextmanager
-def running_chrome(profile: Path, port: int = 0) -> Iterator[str]:
-    """A headless Chromium the way a user would run it for ``capture attach``; yield its CDP URL."""
+def virtual_display() -> Iterator[str]:
+    """An X display (Xvfb) for a Chromium with a window; yield its name, e.g. ``:99``."""
+    number = next(n for n in range(99, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    proc = subprocess.Popen(
+        [str(XVFB), f":{number}", "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), timeout=15)
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextmanager
+def running_chrome(profile: Path, port: int = 0, display: str | None = None) -> Iterator[str]:
+    """A Chromium the way a user would run it for ``capture attach`` (headless, or with a window
+    on X ``display``); yield its CDP URL."""
+    window = {"env": {**os.environ, "DISPLAY": display}} if display else {}
     proc = subprocess.Popen(
         [
             str(CHROMIUM),
-            "--headless",
+            *([] if display else ["--headless"]),
             "--no-sandbox",
             f"--remote-debugging-port={port}",
             f"--user-data-dir={profile}",
@@ -38,6 +59,7 @@ def running_chrome(profile: Path, port: int = 0) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        **window,
     )
     port_file = profile / "DevToolsActivePort"  # written only when the port is chosen (0)
 

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from tests.support.capture import XVFB, running_chrome, virtual_display
 from tests.support.waiting import eventually
 from tradewire.core.events import AlertSource, AlertStatus
+from tradewire.settings import CaptureSessionSettings
 
 pytestmark = pytest.mark.browser
 
@@ -84,9 +86,37 @@ async def test_burst_of_ten_in_fifty_ms_all_captured(desk, pages):
     assert sorted(signal_texts(desk)) == sorted(messages)
 
 
+async def test_a_tab_behind_another_in_a_windowed_browser_keeps_capturing(desk, pages, tmp_path):
+    """The trader's Chrome with a window (on a virtual display): TradingView's tab sits behind
+    another one. While tradewire is attached the browser treats captured tabs as visible, so
+    their timers are not throttled, and pop-ups are captured."""
+    if not XVFB.exists():
+        pytest.fail("Xvfb is required: run scripts/setup.sh --test")
+    with virtual_display() as display, running_chrome(tmp_path / "chrome", display=display) as url:
+        desk = await desk(sessions=[CaptureSessionSettings(account="windowed", cdp_url=url)])
+        session = desk.session("windowed")
+        chart = pages.url("tradingview.html")
+        # Tabs opened the way the trader opens them: in the browser's window, not by automation.
+        browser = await session.pages[0].context.browser.new_browser_cdp_session()
+        await browser.send("Target.createTarget", {"url": chart})
+        page = await eventually(lambda: next((p for p in session.pages if p.url == chart), None))
+        await eventually(lambda: page.evaluate("typeof window.__tv === 'object'"))
+        front = await browser.send("Target.createTarget", {"url": "about:blank"})
+        await browser.send("Target.activateTarget", {"targetId": front["targetId"]})
+        await page.evaluate("window.__ticks = 0; setInterval(() => window.__ticks++, 10)")
+        message = alert("NEAR/USDT", 5000)
+        await fire(page, "toast", message)
+        await eventually(lambda: message in desk.bodies("popup"))
+        assert signal_texts(desk) == [message]
+        # A throttled background tab would tick about once a second.
+        await eventually(lambda: page.evaluate("window.__ticks >= 100"), timeout=5)
+        assert await page.evaluate("document.visibilityState") == "visible"
+        await browser.detach()
+
+
 async def test_background_tab_keeps_capturing(desk, pages):
-    """Headless Chromium never reports a tab hidden, so stall the page's timers outright (virtual
-    time paused: stricter than a background tab's throttling) with another tab in front."""
+    """Stall the page's timers outright (virtual time paused: stricter than any background tab's
+    throttling) with another tab in front: observers still deliver."""
     desk = await desk("background")
     page = await desk.open("background", pages.url("tradingview.html"))
     front = await desk.open("background", "about:blank")
