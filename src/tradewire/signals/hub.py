@@ -189,7 +189,12 @@ class SignalHub:
         # Only an idle subscriber: a message still queued or being sent must go first.
         if sub.closing or sub.sending or not sub.queue.empty():
             return False
-        return sub.transport.send_now(payload)
+        try:
+            return sub.transport.send_now(payload)
+        except Exception:
+            # A broken connection must not cut the broadcast short: its sender finds out.
+            log.warning("direct write failed", subscriber=sub.id, exc_info=True)
+            return False
 
     def _sent(self, sub: Subscriber, delivery: Delivery | None) -> None:
         sub.sent += 1

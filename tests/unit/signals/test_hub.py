@@ -140,3 +140,24 @@ async def test_idle_subscribers_are_written_at_once_and_queued_messages_keep_the
     hub.on_signal(second)  # the greeted subscriber is idle now: written at once too
     assert signals_of(greeted)[-1]["id"] == second.signal.id and greeted.direct == 1
     assert hub._latency.stats()["totalLatency"]["count"] == 2
+
+
+class BrokenTransport(FakeTransport):
+    """A connection that breaks when written to."""
+
+    def send_now(self, data: str) -> bool:
+        raise OSError("connection reset")
+
+    async def send_text(self, data: str) -> None:
+        raise OSError("connection reset")
+
+
+async def test_a_connection_that_breaks_on_a_direct_write_does_not_cut_the_broadcast(hub):
+    broken, healthy = BrokenTransport(), FakeTransport()
+    hub.attach(broken, "broken", "subscriber")
+    hub.attach(healthy, "healthy", "subscriber")
+    event = emitted()
+    hub.on_signal(event)
+    assert [s["id"] for s in signals_of(healthy)] == [event.signal.id]
+    await eventually(lambda: hub.subscriber_count == 1)
+    assert hub._latency.stats()["totalLatency"]["count"] == 1
