@@ -1,6 +1,7 @@
 """Message bus dispatch, ids and timestamps."""
 
 import asyncio
+import time
 
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import iso_utc
@@ -61,6 +62,20 @@ def test_ids_are_unique_sortable_and_stable_ids_deterministic():
     assert len(set(ids)) == 10_000 and ids == sorted(ids)
     assert all(len(i) == 26 for i in ids)
     assert stable_id("a", 1) == stable_id("a", 1) != stable_id("a", "1")
+    alphabet = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    assert all(set(i) <= alphabet for i in ids)
+    # The first 10 digits are the creation time in milliseconds.
+    digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    created_ms = 0
+    for c in ids[-1][:10]:
+        created_ms = created_ms * 32 + digits.index(c)
+    assert abs(created_ms - time.time_ns() // 1_000_000) < 60_000
+
+
+def test_stable_ids_do_not_change_between_versions():
+    # Stored duplicate-suppression keys and tape ids depend on these exact digests.
+    parts = ("BTC/USDT", None, "LONG", 45000.0, (46000.0,), 44500.0, "", None)
+    assert stable_id(*parts) == "55942f3b427d9b14fb48e60b8deb0a93"
 
 
 def test_iso_utc_truncates_to_the_millisecond_exactly():

@@ -20,3 +20,20 @@ def test_tokens_and_webhook_secrets_are_blanked():
     plain = record("nothing %s here", "secret-free")
     redact.filter(plain)
     assert plain.getMessage() == "nothing secret-free here"
+
+
+def test_events_below_the_level_are_dropped_and_the_rest_rendered(capsys):
+    import structlog
+
+    from tradewire.logs import configure
+
+    configure("WARNING")
+    log = structlog.get_logger("tradewire.test")
+    log.info("quiet event", detail=1)
+    log.warning("loud event", detail=2)
+    err = capsys.readouterr().err
+    assert "quiet event" not in err
+    assert "loud event" in err and "detail=2" in err
+    configure("INFO")
+    structlog.get_logger("tradewire.test2").info("now shown")
+    assert "now shown" in capsys.readouterr().err
