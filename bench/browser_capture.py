@@ -1,8 +1,9 @@
 """Browser capture latency and completeness: tradewire's event-driven scripts vs the seed design.
 
 DOM insertion (the page's own clock) → receipt in Python, p50/p99, in real headless Chromium:
-- pop-ups: tradewire (MutationObserver → CDP binding) vs the seed (a MutationObserver keeping the
-  latest alert in a window variable, Python polling ``page.evaluate`` every 10 ms);
+- pop-ups, fired by the page's own timers: tradewire (MutationObserver → CDP binding) vs the seed
+  (a MutationObserver keeping the latest alert in a window variable, Python polling
+  ``page.evaluate`` every 10 ms);
 - a burst of 10 alerts within 50 ms: how many each captured (the seed keeps only the last);
 - the tape: prints inserted at ``--rate`` per second for ``--seconds``, lost and duplicated, for
   tradewire and for the same 10 ms polling applied to the grid's visible rows; tradewire's tape
@@ -10,7 +11,8 @@ DOM insertion (the page's own clock) → receipt in Python, p50/p99, in real hea
   (send → the receiver has the message in Python) and the receiver (→ handed to the tape sink).
 
 tradewire runs as a real capture session (launch mode: Playwright for the browser, the session's
-direct DevTools websocket for the messages); the seed runs in a browser of its own.
+direct DevTools websocket for the messages); the seed runs in a browser of its own, launched
+after tradewire's has closed, so neither system shares the machine with the other's browser.
 ``--cpu-load`` keeps one core busy in another process for the whole run.
 
 Run: ``.venv/bin/python bench/browser_capture.py [--seconds 60] [--rate 2000] [--cpu-load]``.
@@ -31,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 import orjson
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, Playwright, async_playwright
 from rich.console import Console
 from rich.table import Table
 
@@ -43,6 +45,9 @@ from tradewire.demo.pages import PageServer
 from tradewire.settings import CaptureSessionSettings, CaptureSettings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "browser_capture.json"
+#: Pop-ups come this far apart and leave after TOAST_MS, so a handful are on screen at once.
+ALERT_PACE_MS = 60
+TOAST_MS = 1500
 
 # The seed's watcher: the observer keeps only the latest alert; Python polls for it.
 SEED_ALERT_WATCHER = """
@@ -132,7 +137,9 @@ def capture_session(pages: PageServer, receiver: PageReceiver, profiles: Path) -
         tradovate_urls=[pages.base_url + "/tradovate.html*"],
         tradingview_urls=[pages.base_url + "/tradingview.html*"],
     )
-    spec = CaptureSessionSettings(account="bench", mode="launch", url=pages.url("tradingview.html"))
+    spec = CaptureSessionSettings(
+        account="bench", mode="launch", url=pages.url("tradingview.html", dismiss=TOAST_MS)
+    )
     return CaptureSession(
         spec, receiver=receiver, bundle=ScriptBundle(), settings=settings, profiles_dir=profiles
     )
@@ -147,17 +154,14 @@ async def poll(page: Page, expression: str, seen, stop: asyncio.Event) -> None:
 
 
 async def alert_latency(page: Page, received: Arrivals, tag: str, count: int) -> list[float]:
-    latencies = []
-    for i in range(count):
-        message = f"BTC/USDT LONG @ {40000 + i} TP: 46000 SL: 30000 {tag}"
-        await page.evaluate(
-            f"__tv.fire('toast', {{message: {json.dumps(message)}}}, {{log: false}})"
-        )
-        await received.wait(message, timeout=2)
-        inserted = await page.evaluate(f"__tv.insertedAt[{json.dumps(message)}]")
-        if message in received:
-            latencies.append(received[message] / 1e6 - inserted)
-    return latencies
+    """Fire ``count`` pop-ups from the page's own timers, ``ALERT_PACE_MS`` apart, as TradingView
+    shows them (nothing from Python coincides with an alert); return each one's latency (ms)."""
+    messages = [f"BTC/USDT LONG @ {40000 + i} TP: 46000 SL: 30000 {tag}" for i in range(count)]
+    await page.evaluate(f"__tv.burst('toast', {json.dumps(messages)}, {count * ALERT_PACE_MS})")
+    await asyncio.sleep(count * ALERT_PACE_MS / 1000)
+    await received.wait(messages[-1], timeout=2)
+    inserted: dict[str, float] = await page.evaluate("__tv.insertedAt")
+    return [received[m] / 1e6 - inserted[m] for m in messages if m in received and m in inserted]
 
 
 async def burst(page: Page, received: Arrivals, tag: str) -> int:
@@ -168,78 +172,94 @@ async def burst(page: Page, received: Arrivals, tag: str) -> int:
 
 
 async def main(seconds: float, rate: int, baseline_seconds: float, alerts: int) -> dict:
-    recorder = Recorder()
-    results: dict[str, dict] = {}
+    """Each system runs alone: tradewire's browser is closed before the seed's is launched."""
     with PageServer() as pages, tempfile.TemporaryDirectory() as profiles:
         async with async_playwright() as pw:
-            session = capture_session(pages, TimedReceiver(recorder), Path(profiles))
-            session.start(pw)
-            await session.wait_connected()
-            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium")
-            seed_ctx = await browser.new_context()
-            await seed_ctx.add_init_script(SEED_ALERT_WATCHER)
+            ours = await run_tradewire(pw, pages, Path(profiles), seconds, rate, alerts)
+            seed = await run_seed(pw, pages, baseline_seconds, rate, alerts)
+    return {
+        "popup": summary(ours["alerts"], seed["alerts"]),
+        "burst": {"sent": 10, "ours": ours["burst"], "seed": seed["burst"]},
+        "tape": {"ours": ours["tape"], "seed": seed["tape"], "rate": rate},
+    }
 
-            # Pop-ups.
-            page = session.pages[0]
-            await page.wait_for_function("window.__tv && window.__tradewire")
-            our_alerts = await alert_latency(page, recorder.alerts, "ours", alerts)
-            our_burst = await burst(page, recorder.alerts, "ours")
-            seed_page = await seed_ctx.new_page()
-            await seed_page.goto(pages.url("tradingview.html"))
-            seed_seen = Arrivals()
-            stop = asyncio.Event()
 
-            def note_alert(value, now):
-                if value:
-                    seed_seen.note(value["message"], now)
+async def run_tradewire(
+    pw: Playwright, pages: PageServer, profiles: Path, seconds: float, rate: int, alerts: int
+) -> dict:
+    """Pop-ups, the burst and the tape through a real tradewire capture session."""
+    recorder = Recorder()
+    session = capture_session(pages, TimedReceiver(recorder), profiles)
+    session.start(pw)
+    await session.wait_connected()
+    try:
+        page = session.pages[0]
+        await page.wait_for_function("window.__tv && window.__tradewire")
+        latencies = await alert_latency(page, recorder.alerts, "ours", alerts)
+        captured = await burst(page, recorder.alerts, "ours")
+        tape = await session.open(pages.url("tradovate.html", symbols="NQZ5"))
+        await tape.wait_for_function("window.TradovateScraperControl")
+        await tape.evaluate(f"__sim.start({rate})")
+        await asyncio.sleep(seconds)
+        await tape.evaluate("__sim.stop()")
+        await asyncio.sleep(1.0)
+        result = await tape_result(tape, recorder.prints)
+        result["stages"] = await stages(tape, recorder)
+    finally:
+        await session.stop()
+    return {"alerts": latencies, "burst": captured, "tape": result}
 
-            poller = asyncio.create_task(poll(seed_page, "window.__latestAlert", note_alert, stop))
-            seed_alerts = await alert_latency(seed_page, seed_seen, "seed", alerts)
-            seed_burst = await burst(seed_page, seed_seen, "seed")
-            stop.set()
-            await poller
-            results["popup"] = summary(our_alerts, seed_alerts)
-            results["burst"] = {"sent": 10, "ours": our_burst, "seed": seed_burst}
 
-            # Tape, tradewire.
-            tape = await session.open(pages.url("tradovate.html", symbols="NQZ5"))
-            await tape.wait_for_function("window.TradovateScraperControl")
-            await tape.evaluate(f"__sim.start({rate})")
-            await asyncio.sleep(seconds)
-            await tape.evaluate("__sim.stop()")
-            await asyncio.sleep(1.0)
-            our_tape = await tape_result(tape, recorder.prints)
-            our_tape["stages"] = await stages(tape, recorder)
-            await session.stop()
+async def run_seed(
+    pw: Playwright, pages: PageServer, seconds: float, rate: int, alerts: int
+) -> dict:
+    """The same measurements for the seed design: a watcher in the page, Python polling it."""
+    browser = await pw.chromium.launch(executable_path="/usr/bin/chromium")
+    try:
+        context = await browser.new_context()
+        await context.add_init_script(SEED_ALERT_WATCHER)
+        page = await context.new_page()
+        await page.goto(pages.url("tradingview.html", dismiss=TOAST_MS))
+        seen = Arrivals()
+        stop = asyncio.Event()
 
-            # Tape, the same 10 ms polling as the seed's alert watcher.
-            seed_tape_page = await seed_ctx.new_page()
-            await seed_tape_page.goto(pages.url("tradovate.html", symbols="NQZ5"))
-            rows: list[tuple[str, int]] = []
-            known: set[str] = set()
+        def note_alert(value, now):
+            if value:
+                seen.note(value["message"], now)
 
-            def note_rows(value, now):
-                for ts, price, size, acc in value:
-                    p = float(price.replace(",", ""))
-                    key = (
-                        f"NQZ5|{ts}|{int(p) if p.is_integer() else p}|{size}|{acc.replace(',', '')}"
-                    )
-                    if key not in known:
-                        known.add(key)
-                        rows.append((key, now))
+        poller = asyncio.create_task(poll(page, "window.__latestAlert", note_alert, stop))
+        latencies = await alert_latency(page, seen, "seed", alerts)
+        captured = await burst(page, seen, "seed")
+        stop.set()
+        await poller
+        await page.close()
 
-            stop = asyncio.Event()
-            poller = asyncio.create_task(poll(seed_tape_page, SEED_TAPE_SCRAPE, note_rows, stop))
-            await seed_tape_page.evaluate(f"__sim.start({rate})")
-            await asyncio.sleep(baseline_seconds)
-            await seed_tape_page.evaluate("__sim.stop()")
-            await asyncio.sleep(1.0)
-            stop.set()
-            await poller
-            seed_tape = await tape_result(seed_tape_page, rows)
-            results["tape"] = {"ours": our_tape, "seed": seed_tape, "rate": rate}
-            await browser.close()
-    return results
+        # The tape, with the same 10 ms polling applied to the grid's visible rows.
+        tape = await context.new_page()
+        await tape.goto(pages.url("tradovate.html", symbols="NQZ5"))
+        rows: list[tuple[str, int]] = []
+        known: set[str] = set()
+
+        def note_rows(value, now):
+            for ts, price, size, acc in value:
+                p = float(price.replace(",", ""))
+                key = f"NQZ5|{ts}|{int(p) if p.is_integer() else p}|{size}|{acc.replace(',', '')}"
+                if key not in known:
+                    known.add(key)
+                    rows.append((key, now))
+
+        stop = asyncio.Event()
+        poller = asyncio.create_task(poll(tape, SEED_TAPE_SCRAPE, note_rows, stop))
+        await tape.evaluate(f"__sim.start({rate})")
+        await asyncio.sleep(seconds)
+        await tape.evaluate("__sim.stop()")
+        await asyncio.sleep(1.0)
+        stop.set()
+        await poller
+        result = await tape_result(tape, rows)
+    finally:
+        await browser.close()
+    return {"alerts": latencies, "burst": captured, "tape": result}
 
 
 async def stages(page: Page, recorder: Recorder) -> dict:
@@ -361,7 +381,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60.0, help="tradewire tape run")
     parser.add_argument("--baseline-seconds", type=float, default=15.0, help="seed tape run")
     parser.add_argument("--rate", type=int, default=2000, help="prints per second")
-    parser.add_argument("--alerts", type=int, default=200, help="pop-ups per method")
+    parser.add_argument("--alerts", type=int, default=500, help="pop-ups per method")
     parser.add_argument("--cpu-load", action="store_true", help="keep one core busy meanwhile")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()

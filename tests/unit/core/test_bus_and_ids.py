@@ -6,6 +6,7 @@ import time
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import iso_utc
 from tradewire.core.events import Event
+from tradewire.core import ids
 from tradewire.core.ids import new_id, stable_id
 
 
@@ -70,6 +71,15 @@ def test_ids_are_unique_sortable_and_stable_ids_deterministic():
     for c in ids[-1][:10]:
         created_ms = created_ms * 32 + digits.index(c)
     assert abs(created_ms - time.time_ns() // 1_000_000) < 60_000
+
+
+def test_new_id_encodes_time_and_randomness_in_crockford_base32(monkeypatch):
+    monkeypatch.setattr(ids, "_last_ms", 0)
+    monkeypatch.setattr(ids.time, "time_ns", lambda: 1_469_918_176_385 * 1_000_000)
+    monkeypatch.setattr(ids.os, "urandom", lambda n: bytes(range(1, n + 1)))
+    # The ULID specification's example time, then 80 bits of 0x0102…0A.
+    assert ids.new_id() == "01ARYZ6S41" + "041061050R3GG28A"
+    assert ids.new_id() == "01ARYZ6S41" + "041061050R3GG28B"  # same millisecond: random + 1
 
 
 def test_stable_ids_do_not_change_between_versions():
