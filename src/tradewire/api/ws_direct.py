@@ -6,15 +6,50 @@ protocol (``server.uvicorn_config``); when a connection's socket is writable, a 
 be handed to it synchronously, exactly as that protocol's own ``send`` does. Anything else — a
 connection not yet accepted, closing, or applying back-pressure, or a server without that
 protocol — answers False, and the caller falls back to the ASGI path.
+
+A broadcast hands every subscriber the same string, so its frame is built once and shared. The
+frame is never compressed, which is valid on any connection (RFC 7692 lets a sender leave a
+message uncompressed; the server does not offer compression anyway).
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.exceptions import InvalidState
+from websockets.protocol import State
+
+_FIN_TEXT = 0x81
+
+
+def text_frame(payload: bytes) -> bytes:
+    """A final, unmasked text frame (as a server sends it) carrying ``payload``."""
+    length = len(payload)
+    if length < 126:
+        return struct.pack("!BB", _FIN_TEXT, length) + payload
+    if length < 65536:
+        return struct.pack("!BBH", _FIN_TEXT, 126, length) + payload
+    return struct.pack("!BBQ", _FIN_TEXT, 127, length) + payload
+
+
+class _SharedFrame:
+    """The frame of the last message written, kept while the same string is being broadcast."""
+
+    __slots__ = ("frame", "text")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.frame = b""
+
+    def of(self, text: str) -> bytes:
+        if text is not self.text:
+            self.text, self.frame = text, text_frame(text.encode())
+        return self.frame
+
+
+_shared = _SharedFrame()
 
 
 class DirectWriter:
@@ -43,9 +78,11 @@ class DirectWriter:
             or protocol.transport.is_closing()
         ):
             return False
-        try:
-            protocol.conn.send_text(data.encode())
-        except InvalidState:
+        conn = protocol.conn
+        if conn.state is not State.OPEN:
             return False
-        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+        # Whatever the protocol still holds (a pong, say) goes first.
+        pending = conn.data_to_send()
+        frame = _shared.of(data)
+        protocol.transport.write(b"".join([*pending, frame]) if pending else frame)
         return True

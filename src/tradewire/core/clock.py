@@ -52,7 +52,16 @@ def datetime_to_ns(value: datetime) -> int:
     return int(value.timestamp() * 1_000_000) * 1000
 
 
+#: The last whole second formatted, and its text: timestamps come in runs within one second.
+_formatted_second: tuple[int, str] = (-1, "")
+
+
 def iso_utc(ns: int) -> str:
     """Format epoch nanoseconds as ISO 8601 UTC with milliseconds (truncated) and a ``Z``."""
+    global _formatted_second
     seconds, rest = divmod(ns, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1_000_000:03d}Z"
+    cached, text = _formatted_second
+    if seconds != cached:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _formatted_second = (seconds, text)  # one assignment: threads see a matching pair
+    return f"{text}.{rest // 1_000_000:03d}Z"

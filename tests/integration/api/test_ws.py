@@ -98,6 +98,24 @@ async def test_an_idle_subscriber_is_written_straight_to_its_socket(server):
     assert written_at_once(server) >= before + 1
 
 
+async def test_idle_subscribers_share_one_frame_per_broadcast(server):
+    # One asks for compression, which the server declines: both read the same shared frame.
+    url = f"{server.ws_url}/ws?token={server.token()}"
+    async with connect(url, compression=None) as plain, connect(url) as deflated:
+        for ws in (plain, deflated):
+            await next_of(ws, "CONNECTED")
+        await asyncio.sleep(0.2)  # both idle: nothing of theirs is queued
+        before = written_at_once(server)
+        await send_alert(server, "OP/USDT SHORT @ 1.75")
+        received = [await next_of(ws, "SIGNAL") for ws in (plain, deflated)]
+        # The same frame again, and a long one (16-bit length) after it.
+        await send_alert(server, "OP/USDT SHORT @ 1.7 strategy=" + "x" * 190)
+        long = [await next_of(ws, "SIGNAL") for ws in (plain, deflated)]
+    assert received[0] == received[1] and received[0]["data"]["pair"] == "OP/USDT"
+    assert long[0] == long[1] and long[0]["data"]["strategy"] == "x" * 190
+    assert written_at_once(server) >= before + 4
+
+
 async def test_subscriptions_filter_per_connection(server):
     url = f"{server.ws_url}/ws?token={server.token()}"
     async with connect(url) as all_ws, connect(url) as eth_ws, connect(url) as strat_ws:

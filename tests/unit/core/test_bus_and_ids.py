@@ -3,10 +3,10 @@
 import asyncio
 import time
 
+from tradewire.core import ids
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import iso_utc
 from tradewire.core.events import Event
-from tradewire.core import ids
 from tradewire.core.ids import new_id, stable_id
 
 
@@ -93,3 +93,7 @@ def test_iso_utc_truncates_to_the_millisecond_exactly():
     # A float conversion would round this up into the next second.
     assert iso_utc(1_700_000_000_999_999_999) == "2023-11-14T22:13:20.999Z"
     assert iso_utc(1_700_000_000_123_456_789) == "2023-11-14T22:13:20.123Z"
+    # The same second again, the next one, and back: each formatted as itself.
+    assert iso_utc(1_700_000_000_500_000_000) == "2023-11-14T22:13:20.500Z"
+    assert iso_utc(1_700_000_001_000_000_000) == "2023-11-14T22:13:21.000Z"
+    assert iso_utc(1_700_000_000_001_000_000) == "2023-11-14T22:13:20.001Z"

@@ -39,7 +39,7 @@ def decode_json(body: str) -> object | None:
 
 def check_rendered(body: str) -> None:
     """Reject a body in which TradingView left a ``{{placeholder}}`` unrendered."""
-    placeholder = _PLACEHOLDER.search(body)
+    placeholder = "{{" in body and _PLACEHOLDER.search(body)
     if placeholder:
         raise ValidationError(
             f"alert was not rendered by TradingView: placeholder {placeholder.group(0)} left in"
