@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,6 +29,9 @@ from tradewire.core.events import Signal, SignalEmitted
 from tradewire.signals.latency import LatencyTracker, SignalTiming
 
 log = structlog.get_logger(__name__)
+
+#: Give up the CPU for a moment (Unix); a no-op where the platform has no such call.
+_yield_cpu = getattr(os, "sched_yield", lambda: None)
 
 CLOSE_SLOW_CONSUMER = 1013
 CLOSE_GOING_AWAY = 1001
@@ -177,12 +181,18 @@ class SignalHub:
         # Count every target before sending: a delivery settled early must not see the count
         # reach zero while other targets are still to come.
         delivery = Delivery(timing, pending=len(targets))
+        written = 0
         for sub in targets:
             if self._write_now(sub, payload):
-                self.written_at_once += 1
+                written += 1
                 self._sent(sub, delivery)
             else:
                 self._enqueue(sub, payload, delivery)
+        if written:
+            self.written_at_once += written
+            # A subscriber on this machine that the write woke may be waiting for this CPU:
+            # let it read the signal before the rest of the request (storage) runs.
+            _yield_cpu()
 
     @staticmethod
     def _write_now(sub: Subscriber, payload: str) -> bool:

@@ -11,6 +11,7 @@ from tests.unit.signals.fakes import FakeTransport
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import AlertSource, Direction, Signal, SignalEmitted
 from tradewire.core.ids import new_id
+from tradewire.signals import hub as hub_module
 from tradewire.signals.hub import CLOSE_SLOW_CONSUMER, SignalHub
 from tradewire.signals.latency import LatencyTracker
 
@@ -140,6 +141,29 @@ async def test_idle_subscribers_are_written_at_once_and_queued_messages_keep_the
     hub.on_signal(second)  # the greeted subscriber is idle now: written at once too
     assert signals_of(greeted)[-1]["id"] == second.signal.id and greeted.direct == 1
     assert hub._latency.stats()["totalLatency"]["count"] == 2
+
+
+async def test_the_cpu_is_offered_once_after_every_direct_write(hub, monkeypatch):
+    # Readers the writes woke get the CPU only once every idle subscriber has the signal.
+    idle = [FakeTransport() for _ in range(3)]
+    for transport in idle:
+        hub.attach(transport, "u", "subscriber")
+    offered = []
+    monkeypatch.setattr(
+        hub_module, "_yield_cpu", lambda: offered.append(sum(t.direct for t in idle))
+    )
+    hub.on_signal(emitted())
+    hub.on_signal(emitted())
+    assert offered == [3, 6]
+
+
+async def test_a_broadcast_that_writes_nothing_at_once_keeps_the_cpu(hub, monkeypatch):
+    sub = hub.attach(FakeTransport(), "u", "subscriber")
+    hub.send_to(sub, {"type": "CONNECTED"})  # still queued: the signal queues behind it
+    offered = []
+    monkeypatch.setattr(hub_module, "_yield_cpu", lambda: offered.append(True))
+    hub.on_signal(emitted())
+    assert offered == []
 
 
 class BrokenTransport(FakeTransport):
