@@ -143,6 +143,13 @@ class CaptureSettings(BaseModel):
     tesseract_path: Path = Path("/usr/bin/tesseract")
     ocr_min_confidence: float = Field(60.0, ge=0, le=100)
     reconnect_max_s: float = Field(30.0, ge=0.5, le=3600)
+    wakeup_slice_us: int = Field(
+        100,
+        ge=0,
+        le=100_000,
+        description="CPU time slice (µs, Linux 6.12+) asked for the threads that carry captured "
+        "messages, so they run as soon as they wake; 0 leaves the scheduler's default",
+    )
     #: URL globs (``*`` matches anything) of the pages each in-page script runs in.
     tradovate_urls: list[str] = Field(default_factory=lambda: ["https://*.tradovate.com/*"])
     tradingview_urls: list[str] = Field(default_factory=lambda: ["https://*.tradingview.com/*"])
@@ -158,6 +165,13 @@ class CaptureSettings(BaseModel):
     login_timeout_s: float = Field(
         20.0, ge=1, le=300, description="how long the site has to accept or refuse a login"
     )
+
+    @field_validator("wakeup_slice_us")
+    @classmethod
+    def _slice_in_kernel_range(cls, value: int) -> int:
+        if 0 < value < 100:
+            raise ValueError("the kernel's shortest slice is 100 µs; use 0 for its default")
+        return value
 
     @field_validator("sessions")
     @classmethod

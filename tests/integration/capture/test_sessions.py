@@ -7,9 +7,13 @@ import json
 import pytest
 
 from tests.support.capture import running_chrome
+from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
+from tests.support.processes import descendants, process_threads, thread_names
 from tests.support.services import free_port
 from tests.support.waiting import eventually
 from tradewire.capture.browser.scripts import ScriptBundle
+from tradewire.capture.browser.wakeups import launched_browser, message_threads
+from tradewire.core.scheduling import thread_slice
 from tradewire.settings import CaptureSessionSettings
 
 pytestmark = pytest.mark.browser
@@ -59,3 +63,27 @@ async def test_the_userscript_posts_seed_json_to_the_ingest_endpoint(desk, pages
     assert {p["account"] for p in posted} == {"tm-user"}
     assert {t["symbol"] for p in posted for t in p["trades"]} == {"NQZ5"}
     await context.close()
+
+
+async def test_a_launched_browser_wakes_its_message_threads_at_once(desk, pages, chrome):
+    url = pages.url("tradovate.html")
+    desk = await desk(
+        sessions=[
+            CaptureSessionSettings(account="launched", mode="launch", url=url),
+            CaptureSessionSettings(account="attached", mode="attach", cdp_url=chrome),
+        ]
+    )
+    browser = launched_browser(desk.settings.data_dir / "profiles" / "launched")
+    assert browser is not None
+    threads = message_threads(browser)
+    assert thread_names(browser, threads)[:2] == ["Chrome_DevTools", "Chrome_IOThread"]
+    helpers = [tid for pid in descendants(browser) for tid in process_threads(pid)]
+    launched, attached = desk.session("launched").status(), desk.session("attached").status()
+    if SUPPORTED:
+        assert all(thread_slice(t) == 100_000 for t in threads)
+        # The renderers, GPU and utility processes keep the scheduler's defaults.
+        assert helpers and all(thread_slice(t) != 100_000 for t in helpers)
+        # The event loop's thread, and in attach mode nothing of the user's Chrome.
+        assert (launched.prompt_wakeups, attached.prompt_wakeups) == (1 + len(threads), 1)
+    else:
+        assert (launched.prompt_wakeups, attached.prompt_wakeups) == (0, 0)

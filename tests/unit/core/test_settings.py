@@ -36,9 +36,18 @@ def test_defaults_and_env(monkeypatch, tmp_path):
         ("TRADEWIRE_ALERT_TEMPLATES", '["(unclosed"]'),
         ("TRADEWIRE_ALERT_TEMPLATES", '["(?P<pair>\\\\S+) only"]'),
         ("TRADEWIRE_WEBHOOK_ALLOWED_IPS", '["1.2.3"]'),
+        ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "50"),
+        ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "100001"),
+        ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "-1"),
     ],
 )
 def test_invalid_settings_are_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+@pytest.mark.parametrize("value", ["0", "100", "100000"])
+def test_wakeup_slice_is_off_or_within_the_kernels_range(monkeypatch, value):
+    monkeypatch.setenv("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", value)
+    assert Settings(_env_file=None).capture.wakeup_slice_us == int(value)

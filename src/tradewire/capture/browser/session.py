@@ -25,6 +25,7 @@ from tradewire.capture.browser.link import PageLink
 from tradewire.capture.browser.login import AutoLogin
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
 from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
+from tradewire.capture.browser.wakeups import prompt_wakeups
 from tradewire.settings import CaptureSessionSettings, CaptureSettings
 
 log = structlog.get_logger(__name__)
@@ -60,6 +61,8 @@ class SessionStatus:
     pages: tuple[str, ...]
     reconnects: int
     last_error: str | None
+    #: Threads carrying this session's messages that wake at once (see :mod:`.wakeups`).
+    prompt_wakeups: int = 0
     stats: dict[str, object] = field(default_factory=dict)
     login: dict[str, str] = field(default_factory=dict)
 
@@ -93,6 +96,7 @@ class CaptureSession:
         self.state = "stopped"
         self.reconnects = 0
         self.last_error: str | None = None
+        self.prompt_wakeups = 0
 
     @property
     def pages(self) -> list[Page]:
@@ -156,6 +160,7 @@ class CaptureSession:
             pages=tuple(page.url for page in self.pages),
             reconnects=self.reconnects,
             last_error=self.last_error,
+            prompt_wakeups=self.prompt_wakeups,
             stats=self.receiver.snapshot(),
             login=self._login.status(),
         )
@@ -219,6 +224,8 @@ class CaptureSession:
             else await endpoint_from_profile(self._profile)
         )
         self._devtools = await DevTools.connect(endpoint, on_lost=self._closed.set)
+        launched = self._profile if self.spec.mode == "launch" else None
+        self.prompt_wakeups = prompt_wakeups(self._settings.wakeup_slice_us, launched)
         script = self._script()
         await context.add_init_script(script=script)
         await self._login.install(context)

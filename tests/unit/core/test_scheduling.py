@@ -1,0 +1,67 @@
+"""Custom scheduler slices on real threads of this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
+from tests.support.processes import in_new_thread
+from tradewire.core.scheduling import request_slice, thread_slice
+
+
+def test_a_thread_gets_the_slice_it_asks_for_and_others_keep_theirs():
+    before = thread_slice()
+
+    def ask() -> tuple[bool, int | None, int | None]:
+        return request_slice(0, 150_000), thread_slice(), thread_slice(threading.get_native_id())
+
+    taken, own, by_id = in_new_thread(ask)
+    # The asking thread changed; this one kept whatever it had.
+    assert taken is SUPPORTED
+    if SUPPORTED:
+        assert own == by_id == 150_000
+        assert thread_slice() == before
+
+
+@pytest.mark.skipif(not SUPPORTED, reason="the kernel has no custom slices")
+def test_only_the_slice_changes_not_nice_or_policy():
+    def ask() -> tuple[bool, int, int, int | None]:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 7)
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        taken = request_slice(0, 2_000_000)
+        nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        policy = os.sched_getscheduler(0) & ~os.SCHED_RESET_ON_FORK
+        return taken, nice, policy, thread_slice()
+
+    assert in_new_thread(ask) == (True, 7, os.SCHED_BATCH, 2_000_000)
+
+
+def test_a_thread_that_is_gone_is_refused_without_an_error():
+    gone = in_new_thread(threading.get_native_id)
+    assert request_slice(gone, 100_000) is False
+    assert thread_slice(gone) is None
+
+
+@pytest.mark.parametrize("slice_ns", [0, 99_999, 100_000_001])
+def test_a_slice_outside_the_kernels_range_is_a_caller_error(slice_ns):
+    with pytest.raises(ValueError, match="slice must be"):
+        request_slice(0, slice_ns)
+
+
+@pytest.mark.skipif(not SUPPORTED, reason="the kernel has no custom slices")
+def test_threads_and_processes_started_later_get_the_default_slice():
+    default = in_new_thread(thread_slice)
+
+    def ask_then_start() -> tuple[int | None, int | None, str]:
+        request_slice(0, 100_000)
+        child = in_new_thread(thread_slice)
+        code = "from tradewire.core.scheduling import thread_slice; print(thread_slice())"
+        process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        return thread_slice(), child, process.stdout.strip()
+
+    assert in_new_thread(ask_then_start) == (100_000, default, str(default))
