@@ -11,11 +11,13 @@ DOM insertion (the page's own clock) → receipt in Python, p50/p99, in real hea
   (send → the receiver has the message in Python) and the receiver (→ handed to the tape sink).
 
 tradewire runs as a real capture session (launch mode: Playwright for the browser, the session's
-direct DevTools websocket for the messages); the seed runs in a browser of its own, launched
-after tradewire's has closed, so neither system shares the machine with the other's browser.
-``--cpu-load`` keeps one core busy in another process for the whole run.
+direct DevTools websocket for the messages); the seed runs in a browser of its own. The two take
+turns, ``--rounds`` times, each alone: one system's browser is closed before the other's is
+launched. A slow spell of the machine (this one is a virtual machine) then falls on both, and
+each system's figures pool its rounds. ``--cpu-load`` keeps one core busy in another process for
+the whole run.
 
-Run: ``.venv/bin/python bench/browser_capture.py [--seconds 60] [--rate 2000] [--cpu-load]``.
+Run: ``.venv/bin/python bench/browser_capture.py [--seconds 60] [--rate 2000] [--rounds 3]``.
 """
 
 from __future__ import annotations
@@ -171,17 +173,40 @@ async def burst(page: Page, received: Arrivals, tag: str) -> int:
     return sum(m in received for m in messages)
 
 
-async def main(seconds: float, rate: int, baseline_seconds: float, alerts: int) -> dict:
-    """Each system runs alone: tradewire's browser is closed before the seed's is launched."""
+async def main(
+    seconds: float, rate: int, baseline_seconds: float, alerts: int, rounds: int
+) -> dict:
+    """The systems take turns, ``rounds`` times, each alone (tradewire's browser is closed before
+    the seed's is launched, and the other way round); a slow spell of the machine then falls on
+    both, and each one's figures pool its rounds."""
+    ours: list[dict] = []
+    seed: list[dict] = []
     with PageServer() as pages, tempfile.TemporaryDirectory() as profiles:
         async with async_playwright() as pw:
-            ours = await run_tradewire(pw, pages, Path(profiles), seconds, rate, alerts)
-            seed = await run_seed(pw, pages, baseline_seconds, rate, alerts)
+            for turn in range(rounds):
+                profile = Path(profiles) / str(turn)
+                ours.append(
+                    await run_tradewire(
+                        pw, pages, profile, seconds / rounds, rate, alerts // rounds
+                    )
+                )
+                seed.append(
+                    await run_seed(pw, pages, baseline_seconds / rounds, rate, alerts // rounds)
+                )
     return {
-        "popup": summary(ours["alerts"], seed["alerts"]),
-        "burst": {"sent": 10, "ours": ours["burst"], "seed": seed["burst"]},
-        "tape": {"ours": ours["tape"], "seed": seed["tape"], "rate": rate},
+        "popup": summary(pooled(ours, "alerts"), pooled(seed, "alerts")),
+        "burst": {
+            "sent": 10 * rounds,
+            "ours": sum(r["burst"] for r in ours),
+            "seed": sum(r["burst"] for r in seed),
+        },
+        "tape": {"ours": tape_summary(ours), "seed": tape_summary(seed), "rate": rate},
+        "rounds": rounds,
     }
+
+
+def pooled(runs: list[dict], key: str) -> list[float]:
+    return [value for run in runs for value in run[key]]
 
 
 async def run_tradewire(
@@ -262,8 +287,8 @@ async def run_seed(
     return {"alerts": latencies, "burst": captured, "tape": result}
 
 
-async def stages(page: Page, recorder: Recorder) -> dict:
-    """Each print's latency split at the page's send and at the receiver, p50/p99 (ms)."""
+async def stages(page: Page, recorder: Recorder) -> dict[str, list[float]]:
+    """Each print's latency (ms) split at the page's send and at the receiver."""
     inserted_at: dict[str, float] = await page.evaluate("__sim.insertedAt")
     handed = {}
     for key, at in recorder.prints:
@@ -281,10 +306,7 @@ async def stages(page: Page, recorder: Recorder) -> dict:
                 split["page"].append(sent - inserted_at[key])
                 split["transport"].append(received / 1e6 - sent)
                 split["receiver"].append((handed[key] - received) / 1e6)
-    return {
-        name: {"p50_ms": round(pct(v, 50), 3), "p99_ms": round(pct(v, 99), 3)}
-        for name, v in split.items()
-    }
+    return split
 
 
 def summary(ours_ms: list[float], seed_ms: list[float]) -> dict:
@@ -301,24 +323,47 @@ def summary(ours_ms: list[float], seed_ms: list[float]) -> dict:
 
 
 async def tape_result(page: Page, received: list[tuple[str, int]]) -> dict:
+    """What one tape run inserted and received: counts, and each received print's latency (ms)."""
     inserted_at: dict[str, float] = await page.evaluate("__sim.insertedAt")
     counts = Counter(key for key, _ in received)
     first = {}
     for key, at in received:
         first.setdefault(key, at)
-    latencies = [first[k] / 1e6 - t for k, t in inserted_at.items() if k in first]
-    lost = sum(1 for k in inserted_at if k not in first)
-    # A lost print never arrives: counted that way, p99 is unbounded once over 1% are lost.
-    unbounded = lost > 0.01 * max(1, len(inserted_at))
     return {
         "inserted": len(inserted_at),
-        "received": len(first),
-        "lost": lost,
-        "p99_counting_lost_ms": None if unbounded else round(pct(latencies, 99), 3),
+        "lost": sum(1 for k in inserted_at if k not in first),
         "duplicated": sum(n - 1 for n in counts.values()),
+        "latencies": [first[k] / 1e6 - t for k, t in inserted_at.items() if k in first],
+    }
+
+
+def tape_summary(runs: list[dict]) -> dict:
+    """The rounds' tape runs together: counts, p50/p99 and, where measured, the stages."""
+    tapes = [run["tape"] for run in runs]
+    latencies = [v for tape in tapes for v in tape["latencies"]]
+    inserted = sum(tape["inserted"] for tape in tapes)
+    lost = sum(tape["lost"] for tape in tapes)
+    # A lost print never arrives: counted that way, p99 is unbounded once over 1% are lost.
+    unbounded = lost > 0.01 * max(1, inserted)
+    out = {
+        "inserted": inserted,
+        "received": inserted - lost,
+        "lost": lost,
+        "duplicated": sum(tape["duplicated"] for tape in tapes),
         "p50_ms": round(pct(latencies, 50), 3),
         "p99_ms": round(pct(latencies, 99), 3),
+        "p99_counting_lost_ms": None if unbounded else round(pct(latencies, 99), 3),
     }
+    if all("stages" in tape for tape in tapes):
+        out["stages"] = {
+            name: {
+                "p50_ms": round(pct(values, 50), 3),
+                "p99_ms": round(pct(values, 99), 3),
+            }
+            for name in tapes[0]["stages"]
+            for values in [[v for tape in tapes for v in tape["stages"][name]]]
+        }
+    return out
 
 
 def report(results: dict, seconds: float, baseline_seconds: float) -> None:
@@ -335,10 +380,10 @@ def report(results: dict, seconds: float, baseline_seconds: float) -> None:
     )
     burst = results["burst"]
     table.add_row(
-        "burst: 10 alerts in 50 ms, captured",
+        f"burst: 10 alerts in 50 ms ×{results['rounds']}, captured of {burst['sent']}",
         str(burst["ours"]),
         str(burst["seed"]),
-        f"seed lost {10 - burst['seed']}",
+        f"seed lost {burst['sent'] - burst['seed']}",
     )
     ours, seed = results["tape"]["ours"], results["tape"]["seed"]
     rate = results["tape"]["rate"]
@@ -381,13 +426,16 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60.0, help="tradewire tape run")
     parser.add_argument("--baseline-seconds", type=float, default=15.0, help="seed tape run")
     parser.add_argument("--rate", type=int, default=2000, help="prints per second")
-    parser.add_argument("--alerts", type=int, default=500, help="pop-ups per method")
+    parser.add_argument("--alerts", type=int, default=900, help="pop-ups per system")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each system takes")
     parser.add_argument("--cpu-load", action="store_true", help="keep one core busy meanwhile")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()
     load = busy_core(args.seconds + args.baseline_seconds + 300) if args.cpu_load else None
     try:
-        results = asyncio.run(main(args.seconds, args.rate, args.baseline_seconds, args.alerts))
+        results = asyncio.run(
+            main(args.seconds, args.rate, args.baseline_seconds, args.alerts, args.rounds)
+        )
     finally:
         if load is not None:
             load.kill()
