@@ -143,12 +143,19 @@ class CaptureSettings(BaseModel):
     tesseract_path: Path = Path("/usr/bin/tesseract")
     ocr_min_confidence: float = Field(60.0, ge=0, le=100)
     reconnect_max_s: float = Field(30.0, ge=0.5, le=3600)
+    realtime_priority: int = Field(
+        10,
+        ge=0,
+        le=99,
+        description="real-time (SCHED_FIFO) priority for the threads that carry captured messages, "
+        "where the process may (CAP_SYS_NICE or RLIMIT_RTPRIO) and has two CPUs or more; 0 never",
+    )
     wakeup_slice_us: int = Field(
         100,
         ge=0,
         le=100_000,
         description="CPU time slice (µs, Linux 6.12+) asked for the threads that carry captured "
-        "messages, so they run as soon as they wake; 0 leaves the scheduler's default",
+        "messages where they do not run real-time; 0 leaves the scheduler's default",
     )
     #: URL globs (``*`` matches anything) of the pages each in-page script runs in.
     tradovate_urls: list[str] = Field(default_factory=lambda: ["https://*.tradovate.com/*"])

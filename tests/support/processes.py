@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
+import resource
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from tradewire.core.scheduling import scheduling
 
 T = TypeVar("T")
 
@@ -19,6 +24,34 @@ SLICES_SUPPORTED = (
     and _RELEASE >= (6, 12)
 )
 
+_CAP_SYS_NICE = 23
+
+
+def _effective_capabilities() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("CapEff:"):
+            return int(line.split()[1], 16)
+    return 0
+
+
+#: Whether this process may run threads real-time: CAP_SYS_NICE, or an RLIMIT_RTPRIO of 10.
+REALTIME_PERMITTED = platform.system() == "Linux" and (
+    bool(_effective_capabilities() >> _CAP_SYS_NICE & 1)
+    or resource.getrlimit(resource.RLIMIT_RTPRIO)[0] >= 10
+)
+
+
+def policy(tid: int = 0) -> int:
+    """Thread ``tid``'s scheduling policy, without the reset-on-fork flag."""
+    return os.sched_getscheduler(tid) & ~os.SCHED_RESET_ON_FORK
+
+
+def thread_scheduling(tid: int = 0) -> tuple[int, int, int, int]:
+    """Thread ``tid``'s policy, real-time priority, nice and slice."""
+    attr = scheduling(tid)
+    assert attr is not None, f"no scheduling for thread {tid}"
+    return attr.sched_policy, attr.sched_priority, attr.sched_nice, attr.sched_runtime
+
 
 def in_new_thread(work: Callable[[], T]) -> T:
     """Run ``work`` on a fresh thread, so the caller's thread keeps its own scheduling."""
@@ -27,6 +60,15 @@ def in_new_thread(work: Callable[[], T]) -> T:
     thread.start()
     thread.join()
     return result[0]
+
+
+def ended_thread() -> int:
+    """The id of a thread of this process that has ended (the kernel has let it go)."""
+    tid = in_new_thread(threading.get_native_id)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/self/task/{tid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return tid
 
 
 def thread_names(pid: int, threads: list[int]) -> list[str]:

@@ -1,11 +1,15 @@
 """Ask Linux's scheduler to run latency-sensitive threads as soon as they wake.
 
+Where the process may (``CAP_SYS_NICE``, or an ``RLIMIT_RTPRIO`` as a service manager grants it),
+a thread can run real-time (``SCHED_FIFO``): it then preempts every normal thread the moment it
+wakes, on whichever CPU the kernel puts it. Without that privilege there are custom slices.
 Since Linux 6.12 (EEVDF) a thread may ask for a custom time slice. A short slice gives the thread
 an earlier deadline each time it wakes, so it preempts CPU-bound work (a renderer painting a busy
 page) instead of waiting up to that work's slice, about 1.5 ms on two cores. The thread's share
 of the CPU (its weight, set by nice) is unchanged, and no privilege is needed for one's own
 processes. Threads and processes started later by such a thread get the default slice again.
-Elsewhere (other systems, older kernels, real-time threads) nothing changes.
+Elsewhere (other systems, older kernels, real-time threads) nothing changes. Either way, threads
+and processes started later run with the defaults, and a thread's settings can be put back.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import sys
 #: The range the kernel clamps custom slices of normal threads to.
 MIN_SLICE_NS = 100_000
 MAX_SLICE_NS = 100_000_000
+#: The priorities of real-time (``SCHED_FIFO``) threads.
+MIN_PRIORITY = 1
+MAX_PRIORITY = 99
 
 # sched_setattr / sched_getattr system call numbers per architecture.
 _SYSCALLS = {"x86_64": (314, 315), "aarch64": (274, 275)}
@@ -28,8 +35,9 @@ _FAIR_POLICIES = (os.SCHED_OTHER, getattr(os, "SCHED_BATCH", 3))
 _RESET_ON_FORK = 0x01
 
 
-class _SchedAttr(ctypes.Structure):
-    """``struct sched_attr`` up to ``sched_period`` (its first published size, 48 bytes)."""
+class SchedAttr(ctypes.Structure):
+    """``struct sched_attr`` up to ``sched_period`` (its first published size, 48 bytes): a
+    thread's policy, flags, nice, real-time priority and slice."""
 
     _fields_ = [
         ("size", ctypes.c_uint32),
@@ -52,12 +60,13 @@ def _syscalls() -> tuple[ctypes.CDLL, int, int] | None:
     return ctypes.CDLL(None, use_errno=True), *numbers
 
 
-def _read(tid: int) -> _SchedAttr | None:
+def scheduling(tid: int = 0) -> SchedAttr | None:
+    """Thread ``tid``'s (0: the caller's) scheduling, or None where it cannot be read."""
     calls = _syscalls()
     if calls is None:
         return None
     libc, _setattr, getattr_ = calls
-    attr = _SchedAttr()
+    attr = SchedAttr()
     if libc.syscall(getattr_, tid, ctypes.byref(attr), ctypes.sizeof(attr), 0) != 0:
         return None
     return attr
@@ -66,7 +75,7 @@ def _read(tid: int) -> _SchedAttr | None:
 def thread_slice(tid: int = 0) -> int | None:
     """The slice (ns) the scheduler gives thread ``tid`` (0: the caller), or None if unknown
     (another system, a kernel without slices, a thread that is gone)."""
-    attr = _read(tid)
+    attr = scheduling(tid)
     if attr is None or attr.sched_policy not in _FAIR_POLICIES or not attr.sched_runtime:
         return None
     return int(attr.sched_runtime)
@@ -78,14 +87,14 @@ def request_slice(tid: int, slice_ns: int) -> bool:
     real-time policy, or a kernel without custom slices, just gives False."""
     if not MIN_SLICE_NS <= slice_ns <= MAX_SLICE_NS:
         raise ValueError(f"a slice must be {MIN_SLICE_NS}–{MAX_SLICE_NS} ns, not {slice_ns}")
-    current = _read(tid)
+    current = scheduling(tid)
     calls = _syscalls()
     if current is None or calls is None or current.sched_policy not in _FAIR_POLICIES:
         return False
     libc, setattr_, _getattr = calls
     # The call sets policy and nice too: pass the thread's own, so only the slice changes.
-    wanted = _SchedAttr(
-        size=ctypes.sizeof(_SchedAttr),
+    wanted = SchedAttr(
+        size=ctypes.sizeof(SchedAttr),
         sched_policy=current.sched_policy,
         sched_flags=_RESET_ON_FORK,
         sched_nice=current.sched_nice,
@@ -95,3 +104,32 @@ def request_slice(tid: int, slice_ns: int) -> bool:
         return False
     # Kernels before custom slices accept the call and ignore the slice.
     return thread_slice(tid) == slice_ns
+
+
+def request_realtime(tid: int, priority: int) -> bool:
+    """Run thread ``tid`` (0: the caller) real-time, ``SCHED_FIFO`` at ``priority``; return
+    whether the kernel took it. Never raises for a refusal: a process without the privilege, a
+    thread that is gone or another system just give False."""
+    if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+        raise ValueError(f"a priority must be {MIN_PRIORITY}–{MAX_PRIORITY}, not {priority}")
+    if not hasattr(os, "SCHED_RESET_ON_FORK"):
+        return False
+    try:
+        os.sched_setscheduler(tid, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK, os.sched_param(priority))
+    except OSError:
+        return False
+    return True
+
+
+def restore(tid: int, saved: SchedAttr) -> bool:
+    """Put thread ``tid``'s scheduling back to ``saved`` (from :func:`scheduling`); return whether
+    the kernel took it. Later threads and processes keep starting with the defaults: without
+    privilege that flag cannot be cleared."""
+    calls = _syscalls()
+    if calls is None:
+        return False
+    libc, setattr_, _getattr = calls
+    attr = SchedAttr.from_buffer_copy(saved)
+    attr.size = ctypes.sizeof(SchedAttr)
+    attr.sched_flags = saved.sched_flags | _RESET_ON_FORK
+    return libc.syscall(setattr_, tid, ctypes.byref(attr), 0) == 0

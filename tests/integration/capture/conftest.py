@@ -7,8 +7,17 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.support.capture import CHROMIUM, Desk, running_chrome
+from tests.support.processes import thread_scheduling
 from tradewire.demo.pages import PageServer
 from tradewire.settings import CaptureSessionSettings
+
+
+@pytest.fixture(autouse=True)
+def loop_thread_given_back() -> Iterator[None]:
+    """Sessions hasten the event loop's thread while they run; stopped, they give it back."""
+    before = thread_scheduling()
+    yield
+    assert thread_scheduling() == before
 
 
 @pytest.fixture(scope="module")

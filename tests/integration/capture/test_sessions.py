@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from tests.support.capture import running_chrome
+from tests.support.processes import (
+    REALTIME_PERMITTED,
+    descendants,
+    policy,
+    process_threads,
+    thread_names,
+)
 from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
-from tests.support.processes import descendants, process_threads, thread_names
 from tests.support.services import free_port
 from tests.support.waiting import eventually
 from tradewire.capture.browser.scripts import ScriptBundle
@@ -66,7 +73,11 @@ async def test_the_userscript_posts_seed_json_to_the_ingest_endpoint(desk, pages
 
 
 async def test_a_launched_browser_wakes_its_message_threads_at_once(desk, pages, chrome):
+    """Real-time where permitted (else short slices) for the loop and a launched browser's message
+    threads; never the renderers, nor anything of the user's Chrome; the loop is given back when
+    the last session stops."""
     url = pages.url("tradovate.html")
+    loop_before = policy()
     desk = await desk(
         sessions=[
             CaptureSessionSettings(account="launched", mode="launch", url=url),
@@ -78,12 +89,24 @@ async def test_a_launched_browser_wakes_its_message_threads_at_once(desk, pages,
     threads = message_threads(browser)
     assert thread_names(browser, threads)[:2] == ["Chrome_DevTools", "Chrome_IOThread"]
     helpers = [tid for pid in descendants(browser) for tid in process_threads(pid)]
+    assert helpers
     launched, attached = desk.session("launched").status(), desk.session("attached").status()
-    if SUPPORTED:
-        assert all(thread_slice(t) == 100_000 for t in threads)
+    counts = [(s.prompt_wakeups, s.realtime_threads) for s in (launched, attached)]
+    if REALTIME_PERMITTED:
+        assert policy() == os.SCHED_FIFO
+        assert all(policy(t) == os.SCHED_FIFO for t in threads)
         # The renderers, GPU and utility processes keep the scheduler's defaults.
-        assert helpers and all(thread_slice(t) != 100_000 for t in helpers)
-        # The event loop's thread, and in attach mode nothing of the user's Chrome.
-        assert (launched.prompt_wakeups, attached.prompt_wakeups) == (1 + len(threads), 1)
+        assert all(policy(t) == os.SCHED_OTHER for t in helpers)
+        # The event loop's thread counts for each session; in attach mode nothing else.
+        assert counts == [(1 + len(threads), 1 + len(threads)), (1, 1)]
+    elif SUPPORTED:
+        assert all(thread_slice(t) == 100_000 for t in threads)
+        assert all(thread_slice(t) != 100_000 for t in helpers)
+        assert counts == [(1 + len(threads), 0), (1, 0)]
     else:
-        assert (launched.prompt_wakeups, attached.prompt_wakeups) == (0, 0)
+        assert counts == [(0, 0), (0, 0)]
+    await desk.session("launched").stop()
+    assert desk.session("launched").status().prompt_wakeups == 0
+    assert policy() == (os.SCHED_FIFO if REALTIME_PERMITTED else loop_before)
+    await desk.session("attached").stop()
+    assert policy() == loop_before

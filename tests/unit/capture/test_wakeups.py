@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.processes import (
+    REALTIME_PERMITTED,
+    in_new_thread,
+    policy,
+    process_threads,
+    thread_names,
+    thread_scheduling,
+)
 from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
-from tests.support.processes import in_new_thread, process_threads, thread_names
-from tradewire.capture.browser.wakeups import launched_browser, message_threads, prompt_wakeups
+from tradewire.capture.browser.wakeups import (
+    PromptWakeups,
+    Wakeups,
+    launched_browser,
+    message_threads,
+)
 from tradewire.core.scheduling import thread_slice
+
+FIFO = os.SCHED_FIFO
 
 # A stand-in browser: threads named as Chromium names them, then it waits to be killed.
 FAKE_BROWSER = """
@@ -75,27 +91,89 @@ def test_message_threads_are_the_main_io_and_devtools_threads(browser):
     assert message_threads(2**22 + 1) == []  # above the kernel's largest process id
 
 
-def test_prompt_wakeups_covers_the_caller_and_the_browsers_message_threads(browser):
+def hasten(
+    profile: Path | None, *, priority: int = 0, slice_us: int = 100, cpus: int = 0
+) -> tuple[Wakeups, int, int | None]:
+    """A session's wake-ups taken on a fresh thread (standing in for its event loop, on ``cpus``
+    CPUs if given), and that thread's policy and slice meanwhile; given back before it ends."""
+
+    def take() -> tuple[Wakeups, int, int | None]:
+        if cpus:
+            os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cpus])
+        wakeups = PromptWakeups(realtime_priority=priority, slice_us=slice_us)
+        taken = wakeups.take(profile)
+        own = policy(), thread_slice()
+        wakeups.release()
+        return taken, *own
+
+    return in_new_thread(take)
+
+
+def test_slices_cover_the_caller_and_the_browsers_message_threads(browser):
     process, profile = browser
-
-    def hint() -> tuple[int, int | None]:
-        return prompt_wakeups(100, profile), thread_slice()
-
-    taken, own = in_new_thread(hint)
+    taken, _policy, own = hasten(profile)
     threads = message_threads(process.pid)
     others = [t for t in process_threads(process.pid) if t not in threads]
     if SUPPORTED:
-        assert (taken, own) == (1 + len(threads), 100_000)
+        assert (taken, own) == (Wakeups(prompt=1 + len(threads)), 100_000)
         assert all(thread_slice(t) == 100_000 for t in threads)
         assert others and all(thread_slice(t) != 100_000 for t in others)
     else:
-        assert taken == 0
+        assert taken == Wakeups()
 
 
-def test_no_slice_and_no_browser_touch_only_what_they_say(browser):
+@pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
+def test_where_permitted_the_caller_and_message_threads_run_realtime(browser):
     process, profile = browser
-    assert in_new_thread(lambda: prompt_wakeups(0, profile)) == 0
+    taken, own, _slice = hasten(profile, priority=10)
+    threads = message_threads(process.pid)
+    others = [t for t in process_threads(process.pid) if t not in threads]
+    assert (taken, own) == (Wakeups(prompt=1 + len(threads), realtime=1 + len(threads)), FIFO)
+    assert all(policy(t) == FIFO for t in threads)
+    assert others and all(policy(t) == os.SCHED_OTHER for t in others)
+
+
+@pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
+def test_on_a_single_cpu_nothing_runs_realtime(browser):
+    process, profile = browser
+    taken, own, _slice = hasten(profile, priority=10, cpus=1)
+    assert taken.realtime == 0 and own == os.SCHED_OTHER
+    assert taken.prompt == (1 + len(message_threads(process.pid)) if SUPPORTED else 0)
+
+
+def test_the_loop_thread_is_given_back_when_the_last_session_lets_go():
+    """Two sessions on one event loop: the first to connect hastens the thread, the last to
+    disconnect restores it exactly, whichever way it was hastened."""
+
+    def sessions_come_and_go() -> list[tuple]:
+        seen = thread_scheduling
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 4)
+        first, second = (PromptWakeups(realtime_priority=10, slice_us=100) for _ in range(2))
+        states = [seen()]
+        first.take(None)
+        second.take(None)
+        states.append(seen())
+        first.release()
+        first.release()  # a second release by the same session changes nothing
+        states.append(seen())
+        second.release()
+        states.append(seen())
+        return states
+
+    before, both, one_left, after = in_new_thread(sessions_come_and_go)
+    assert both == one_left and after == before
+    assert before[2] == 4  # nice is the thread's own throughout
+    if REALTIME_PERMITTED:
+        assert both[:2] == (FIFO, 10)
+    elif SUPPORTED:
+        assert both[3] == 100_000
+
+
+def test_nothing_asked_and_no_browser_touch_only_what_they_say(browser):
+    process, profile = browser
+    assert hasten(profile, slice_us=0)[0] == Wakeups()
     assert all(thread_slice(t) != 100_000 for t in message_threads(process.pid))
-    expected = 1 if SUPPORTED else 0
-    assert in_new_thread(lambda: prompt_wakeups(100, None)) == expected
-    assert in_new_thread(lambda: prompt_wakeups(100, profile.parent / "nobody")) == expected
+    assert all(policy(t) == os.SCHED_OTHER for t in message_threads(process.pid))
+    expected = Wakeups(prompt=1) if SUPPORTED else Wakeups()
+    assert hasten(None)[0] == expected
+    assert hasten(profile.parent / "nobody")[0] == expected

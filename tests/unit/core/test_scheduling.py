@@ -1,17 +1,30 @@
-"""Custom scheduler slices on real threads of this machine."""
+"""Real-time threads and custom slices on real threads of this machine."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
 
 import pytest
 
+from tests.support.processes import (
+    REALTIME_PERMITTED,
+    ended_thread,
+    in_new_thread,
+    policy,
+    thread_scheduling,
+)
 from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
-from tests.support.processes import in_new_thread
-from tradewire.core.scheduling import request_slice, thread_slice
+from tradewire.core.scheduling import (
+    request_realtime,
+    request_slice,
+    restore,
+    scheduling,
+    thread_slice,
+)
 
 
 def test_a_thread_gets_the_slice_it_asks_for_and_others_keep_theirs():
@@ -42,9 +55,11 @@ def test_only_the_slice_changes_not_nice_or_policy():
 
 
 def test_a_thread_that_is_gone_is_refused_without_an_error():
-    gone = in_new_thread(threading.get_native_id)
+    gone = ended_thread()
     assert request_slice(gone, 100_000) is False
+    assert request_realtime(gone, 10) is False
     assert thread_slice(gone) is None
+    assert scheduling(gone) is None
 
 
 @pytest.mark.parametrize("slice_ns", [0, 99_999, 100_000_001])
@@ -65,3 +80,57 @@ def test_threads_and_processes_started_later_get_the_default_slice():
         return thread_slice(), child, process.stdout.strip()
 
     assert in_new_thread(ask_then_start) == (100_000, default, str(default))
+
+
+@pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
+def test_a_thread_runs_realtime_and_what_it_starts_later_does_not():
+    def ask_then_start() -> tuple[bool, int, int, int, str]:
+        taken = request_realtime(0, 10)
+        child = in_new_thread(policy)
+        code = "import os; print(os.sched_getscheduler(0))"
+        process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        return taken, policy(), os.sched_getparam(0).sched_priority, child, process.stdout.strip()
+
+    other = os.SCHED_OTHER
+    assert in_new_thread(ask_then_start) == (True, os.SCHED_FIFO, 10, other, str(other))
+    assert policy() == other  # the asking thread changed, this one did not
+
+
+@pytest.mark.skipif(
+    not (REALTIME_PERMITTED and shutil.which("setpriv")),
+    reason="needs CAP_SYS_NICE to start a process without it (setpriv)",
+)
+def test_without_the_privilege_realtime_is_refused_quietly():
+    code = (
+        "import os; from tradewire.core.scheduling import request_realtime; "
+        "print(request_realtime(0, 10), os.sched_getscheduler(0))"
+    )
+    process = subprocess.run(
+        ["setpriv", "--bounding-set=-sys_nice", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert process.stdout.split() == ["False", str(os.SCHED_OTHER)]
+
+
+@pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
+def test_restore_puts_back_policy_nice_and_slice():
+    def round_trip() -> tuple[tuple, tuple, tuple]:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 3)
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        saved, before = scheduling(), thread_scheduling()
+        assert saved is not None and request_realtime(0, 20)
+        during = thread_scheduling()
+        assert restore(0, saved)
+        return before, during, thread_scheduling()
+
+    before, during, after = in_new_thread(round_trip)
+    assert during[:2] == (os.SCHED_FIFO, 20)
+    assert after == before and before[:3] == (os.SCHED_BATCH, 0, 3)
+
+
+@pytest.mark.parametrize("priority", [0, 100])
+def test_a_priority_outside_the_kernels_range_is_a_caller_error(priority):
+    with pytest.raises(ValueError, match="priority must be"):
+        request_realtime(0, priority)

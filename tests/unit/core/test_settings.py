@@ -39,6 +39,9 @@ def test_defaults_and_env(monkeypatch, tmp_path):
         ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "50"),
         ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "100001"),
         ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "-1"),
+        ("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", "100"),
+        ("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", "-1"),
+        ("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", "high"),
     ],
 )
 def test_invalid_settings_are_refused(monkeypatch, name, value):
@@ -51,3 +54,9 @@ def test_invalid_settings_are_refused(monkeypatch, name, value):
 def test_wakeup_slice_is_off_or_within_the_kernels_range(monkeypatch, value):
     monkeypatch.setenv("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", value)
     assert Settings(_env_file=None).capture.wakeup_slice_us == int(value)
+
+
+@pytest.mark.parametrize("value", ["0", "1", "99"])
+def test_realtime_priority_is_off_or_a_fifo_priority(monkeypatch, value):
+    monkeypatch.setenv("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", value)
+    assert Settings(_env_file=None).capture.realtime_priority == int(value)

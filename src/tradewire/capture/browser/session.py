@@ -25,7 +25,7 @@ from tradewire.capture.browser.link import PageLink
 from tradewire.capture.browser.login import AutoLogin
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
 from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
-from tradewire.capture.browser.wakeups import prompt_wakeups
+from tradewire.capture.browser.wakeups import PromptWakeups
 from tradewire.settings import CaptureSessionSettings, CaptureSettings
 
 log = structlog.get_logger(__name__)
@@ -61,8 +61,10 @@ class SessionStatus:
     pages: tuple[str, ...]
     reconnects: int
     last_error: str | None
-    #: Threads carrying this session's messages that wake at once (see :mod:`.wakeups`).
+    #: Threads carrying this session's messages that wake at once (see :mod:`.wakeups`), and
+    #: how many of them run real-time.
     prompt_wakeups: int = 0
+    realtime_threads: int = 0
     stats: dict[str, object] = field(default_factory=dict)
     login: dict[str, str] = field(default_factory=dict)
 
@@ -96,7 +98,9 @@ class CaptureSession:
         self.state = "stopped"
         self.reconnects = 0
         self.last_error: str | None = None
-        self.prompt_wakeups = 0
+        self._wakeups = PromptWakeups(
+            realtime_priority=settings.realtime_priority, slice_us=settings.wakeup_slice_us
+        )
 
     @property
     def pages(self) -> list[Page]:
@@ -160,7 +164,8 @@ class CaptureSession:
             pages=tuple(page.url for page in self.pages),
             reconnects=self.reconnects,
             last_error=self.last_error,
-            prompt_wakeups=self.prompt_wakeups,
+            prompt_wakeups=self._wakeups.status.prompt,
+            realtime_threads=self._wakeups.status.realtime,
             stats=self.receiver.snapshot(),
             login=self._login.status(),
         )
@@ -225,7 +230,7 @@ class CaptureSession:
         )
         self._devtools = await DevTools.connect(endpoint, on_lost=self._closed.set)
         launched = self._profile if self.spec.mode == "launch" else None
-        self.prompt_wakeups = prompt_wakeups(self._settings.wakeup_slice_us, launched)
+        self._wakeups.take(launched)
         script = self._script()
         await context.add_init_script(script=script)
         await self._login.install(context)
@@ -240,6 +245,7 @@ class CaptureSession:
         log.info("capture connected", account=self.spec.account, mode=self.spec.mode)
 
     async def _disconnect(self) -> None:
+        self._wakeups.release()
         await self._login.close()
         linking, self._links = list(self._links.values()), {}
         links = await asyncio.gather(*linking)
