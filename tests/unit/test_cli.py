@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from tradewire.api.auth import TokenService
 from tradewire.cli import app
+from tradewire.cli import capture as capture_cli
 
 runner = CliRunner()
 
@@ -80,3 +81,17 @@ def test_console_script_runs(env):
         [sys.executable, "-m", "tradewire", "--help"], capture_output=True, text=True, check=True
     )
     assert "demo" in out.stdout and "serve" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("prompt", "realtime", "shown"),
+    [
+        (4, 4, "4 real-time"),
+        (4, 0, "4 short slice"),
+        (4, 1, "1 real-time, 3 short slice"),
+        (0, 0, "default"),
+    ],
+)
+def test_capture_status_shows_how_the_message_threads_wake(prompt, realtime, shown):
+    row = {"prompt_wakeups": prompt, "realtime_threads": realtime}
+    assert capture_cli._wakeups(row) == shown

@@ -38,9 +38,26 @@ def _spec(**fields: object) -> CaptureSessionSettings:
         raise fail(reasons) from exc
 
 
+def _wakeups(row: dict[str, object]) -> str:
+    """How the session's message threads wake: real-time, with a short slice, or by default."""
+    realtime = int(str(row["realtime_threads"]))
+    sliced = int(str(row["prompt_wakeups"])) - realtime
+    parts = [f"{realtime} real-time"] * bool(realtime) + [f"{sliced} short slice"] * bool(sliced)
+    return ", ".join(parts) or "default"
+
+
 def _table(rows: list[dict[str, object]]) -> Table:
     table = Table(
-        "account", "mode", "state", "login", "pages", "prints", "alerts", "signals", "errors"
+        "account",
+        "mode",
+        "state",
+        "login",
+        "wake-ups",
+        "pages",
+        "prints",
+        "alerts",
+        "signals",
+        "errors",
     )
     for row in rows:
         stats = row["stats"]
@@ -53,6 +70,7 @@ def _table(rows: list[dict[str, object]]) -> Table:
                 f"{site}: {state}" for site, state in login.items() if state != "not configured"
             )
             or "off",
+            _wakeups(row),
             str(len(row["pages"])),
             str(stats["prints"]),
             str(stats["alerts"]),
