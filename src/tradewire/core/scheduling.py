@@ -2,14 +2,16 @@
 
 Where the process may (``CAP_SYS_NICE``, or an ``RLIMIT_RTPRIO`` as a service manager grants it),
 a thread can run real-time (``SCHED_FIFO``): it then preempts every normal thread the moment it
-wakes, on whichever CPU the kernel puts it. Without that privilege there are custom slices.
-Since Linux 6.12 (EEVDF) a thread may ask for a custom time slice. A short slice gives the thread
-an earlier deadline each time it wakes, so it preempts CPU-bound work (a renderer painting a busy
-page) instead of waiting up to that work's slice, about 1.5 ms on two cores. The thread's share
-of the CPU (its weight, set by nice) is unchanged, and no privilege is needed for one's own
-processes. Threads and processes started later by such a thread get the default slice again.
-Elsewhere (other systems, older kernels, real-time threads) nothing changes. Either way, threads
-and processes started later run with the defaults, and a thread's settings can be put back.
+wakes, on whichever CPU the kernel puts it.
+
+Without that privilege, since Linux 6.12 (EEVDF), a thread may ask for a custom time slice. A
+short slice gives the thread an earlier deadline each time it wakes, so it preempts CPU-bound work
+(a renderer painting a busy page) instead of waiting up to that work's slice, about 1.5 ms on two
+cores. The thread's share of the CPU (its weight, set by nice) is unchanged, and no privilege is
+needed for one's own processes. Elsewhere (other systems, older kernels) nothing changes.
+
+Either way, threads and processes started later by such a thread run with the defaults, and a
+thread's own scheduling can be put back (:func:`scheduling`, :func:`restore`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ MAX_PRIORITY = 99
 _SYSCALLS = {"x86_64": (314, 315), "aarch64": (274, 275)}
 # Normal and batch threads have slices; real-time and deadline ones are left alone.
 _FAIR_POLICIES = (os.SCHED_OTHER, getattr(os, "SCHED_BATCH", 3))
+_REALTIME_POLICIES = (getattr(os, "SCHED_FIFO", 1), getattr(os, "SCHED_RR", 2))
 # Threads and processes the thread starts later get the default slice, not this one.
 _RESET_ON_FORK = 0x01
 
@@ -107,14 +110,17 @@ def request_slice(tid: int, slice_ns: int) -> bool:
 
 
 def request_realtime(tid: int, priority: int) -> bool:
-    """Run thread ``tid`` (0: the caller) real-time, ``SCHED_FIFO`` at ``priority``; return
-    whether the kernel took it. Never raises for a refusal: a process without the privilege, a
-    thread that is gone or another system just give False."""
+    """Run thread ``tid`` (0: the caller) real-time, ``SCHED_FIFO`` at ``priority``, unless it
+    already runs real-time (the priority it was given stands); return whether it does now. Never
+    raises for a refusal: a process without the privilege, a thread that is gone or another system
+    just give False."""
     if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
         raise ValueError(f"a priority must be {MIN_PRIORITY}–{MAX_PRIORITY}, not {priority}")
     if not hasattr(os, "SCHED_RESET_ON_FORK"):
         return False
     try:
+        if os.sched_getscheduler(tid) & ~os.SCHED_RESET_ON_FORK in _REALTIME_POLICIES:
+            return True
         os.sched_setscheduler(tid, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK, os.sched_param(priority))
     except OSError:
         return False

@@ -134,3 +134,12 @@ def test_restore_puts_back_policy_nice_and_slice():
 def test_a_priority_outside_the_kernels_range_is_a_caller_error(priority):
     with pytest.raises(ValueError, match="priority must be"):
         request_realtime(0, priority)
+
+
+@pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
+def test_a_thread_already_realtime_keeps_the_priority_it_was_given():
+    def ask() -> tuple[bool, int, int]:
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(30))
+        return request_realtime(0, 10), policy(), os.sched_getparam(0).sched_priority
+
+    assert in_new_thread(ask) == (True, os.SCHED_RR, 30)
