@@ -7,6 +7,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Awaitable, Callable
+from types import FrameType
 
 import uvicorn
 
@@ -66,13 +67,34 @@ def tune_interpreter() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, calling ``on_exit`` as soon as a signal asks it to stop: before it closes
+    its connections, so the companions stop before their server goes away under them."""
+
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._on_exit()
+        super().handle_exit(sig, frame)
+
+
 async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> None:
     """Serve until interrupted, or until every companion has finished (if there are any).
 
-    A companion that fails stops the server with its error.
+    A companion that fails stops the server with its error. Interrupted, the server stops the
+    companions first.
     """
     container = build(settings)
-    server = uvicorn.Server(uvicorn_config(create_app(container), settings))
+    loop = asyncio.get_running_loop()
+    tasks: list[asyncio.Task[None]] = []
+
+    def stop_companions() -> None:
+        # Called from a signal handler: the loop itself does the cancelling.
+        loop.call_soon_threadsafe(lambda: [task.cancel() for task in tasks])
+
+    server = _Server(uvicorn_config(create_app(container), settings), on_exit=stop_companions)
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
@@ -81,7 +103,7 @@ async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> N
         await asyncio.sleep(0.02)
     tune_interpreter()
     base_url = f"http://{settings.host}:{settings.port}"
-    tasks = [asyncio.create_task(c(container, base_url)) for c in companions]
+    tasks += [asyncio.create_task(c(container, base_url)) for c in companions]
     try:
         pending = set(tasks)
         while pending and not serving.done():
@@ -90,7 +112,7 @@ async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> N
             )
             pending.discard(serving)
             for task in done:
-                if task is not serving and task.exception():
+                if task is not serving and not task.cancelled() and task.exception():
                     raise task.exception()
         if not tasks:
             await serving

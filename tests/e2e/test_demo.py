@@ -4,8 +4,11 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 
+from tests.support.server import ServerProcess
 from tests.support.services import free_port
+from tests.support.waiting import wait_until
 
 
 def test_demo_runs_and_signals_flow(tmp_path):
@@ -43,3 +46,19 @@ def test_demo_runs_and_signals_flow(tmp_path):
     # the demo's ephemeral webhook secret never reaches the database or the output
     bodies = " ".join(row[0] for row in db.execute("SELECT body FROM alerts"))
     assert "passphrase" not in bodies or '"***"' in bodies
+
+
+def test_an_interrupted_demo_stops_its_sources_before_its_server(tmp_path):
+    """SIGTERM mid-run: the simulated sources stop first, so none of them reports a post to a
+    server that is already closing."""
+    demo = ServerProcess(tmp_path / "data", command="demo").start()
+    try:
+        # The sources post several times a second; give them time to be mid-flight.
+        wait_until(lambda: "demo" in demo.log_path.read_text(), timeout=10, interval=0.1)
+        time.sleep(3)
+    finally:
+        demo.stop()
+    log = demo.log_path.read_text()
+    assert demo.proc is not None and demo.proc.returncode is not None
+    assert "not delivered" not in log, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
