@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -23,60 +25,115 @@ from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
 from tradewire.capture.browser.wakeups import (
     PromptWakeups,
     Wakeups,
+    browser_threads,
     launched_browser,
     message_threads,
+    renderers,
 )
 from tradewire.core.scheduling import thread_slice
 
 FIFO = os.SCHED_FIFO
 
-# A stand-in browser: threads named as Chromium names them, then it waits to be killed.
+# A stand-in browser: threads named as Chromium names them. It starts a GPU process and a renderer
+# with the same named threads, one more renderer for each line it reads, and prints each child's
+# process id once that child is ready.
 FAKE_BROWSER = """
-import sys, threading, time
+import subprocess, sys, threading, time
 def named(name):
     path = f"/proc/self/task/{threading.get_native_id()}/comm"
     open(path, "w").write(name)
     time.sleep(60)
-for name in ("Chrome_IOThread", "Chrome_DevTools", "ThreadPoolForeg"):
+for name in ("Chrome_IOThread", "Chrome_DevTools", "ThreadPoolForeg", "Chrome_ChildIOT"):
     threading.Thread(target=named, args=(name,), daemon=True).start()
-print("ready", flush=True)
-time.sleep(60)
+if any(arg.startswith("--type=") for arg in sys.argv):
+    print("ready", flush=True)
+    time.sleep(60)
+    sys.exit()
+def child(kind):
+    args = [sys.executable, "-c", sys.argv[1], sys.argv[1], f"--type={kind}"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    process.stdout.readline()
+    return process.pid
+print(child("gpu-process"), child("renderer"), flush=True)
+for _line in sys.stdin:
+    print(child("renderer"), flush=True)
 """
 
 
+class FakeBrowser:
+    """A process started like a browser on a profile, with its helper processes."""
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+        code = FAKE_BROWSER
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, code, f"--user-data-dir={profile}", "--no-first-run"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.gpu, renderer = map(int, self.process.stdout.readline().split())
+        self.renderers = [renderer]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def start_renderer(self) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("renderer\n")
+        self.process.stdin.flush()
+        self.renderers.append(int(self.process.stdout.readline()))
+        return self.renderers[-1]
+
+    def io_thread(self, pid: int) -> int:
+        threads = process_threads(pid)
+        return next(t for t in threads if thread_names(pid, [t]) == ["Chrome_ChildIOT"])
+
+    def expected_threads(self) -> list[int]:
+        """What should be hastened: the message threads and each renderer's IO thread."""
+        return message_threads(self.pid) + [self.io_thread(pid) for pid in self.renderers]
+
+    def other_threads(self) -> list[int]:
+        expected = self.expected_threads()
+        every = [t for pid in (self.pid, self.gpu, *self.renderers) for t in process_threads(pid)]
+        return [t for t in every if t not in expected]
+
+    def close(self) -> None:
+        for pid in (self.gpu, *self.renderers):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
 @pytest.fixture
-def browser(tmp_path) -> Iterator[tuple[subprocess.Popen, Path]]:
-    """A process started like a browser on ``tmp_path/profile`` (main process, no ``--type``)."""
-    profile = tmp_path / "profile"
-    process = subprocess.Popen(
-        [sys.executable, "-c", FAKE_BROWSER, f"--user-data-dir={profile}", "--no-first-run"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def browser(tmp_path) -> Iterator[FakeBrowser]:
+    fake = FakeBrowser(tmp_path / "profile")
     try:
-        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-        yield process, profile
+        yield fake
     finally:
-        process.kill()
-        process.wait()
-        process.stdout.close()
+        fake.close()
 
 
 def test_the_browser_on_a_profile_is_found_by_its_main_process(browser, tmp_path, monkeypatch):
-    process, profile = browser
     helper = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import time; time.sleep(60)",
             "--type=renderer",
-            f"--user-data-dir={profile}",
+            f"--user-data-dir={browser.profile}",
         ]
     )
     try:
-        assert launched_browser(profile) == process.pid
+        assert launched_browser(browser.profile) == browser.pid
         monkeypatch.chdir(tmp_path)
-        assert launched_browser(Path("profile")) == process.pid  # a relative path is the same dir
+        assert launched_browser(Path("profile")) == browser.pid  # a relative path is the same dir
         assert launched_browser(tmp_path / "other") is None
     finally:
         helper.kill()
@@ -84,11 +141,19 @@ def test_the_browser_on_a_profile_is_found_by_its_main_process(browser, tmp_path
 
 
 def test_message_threads_are_the_main_io_and_devtools_threads(browser):
-    process, _profile = browser
-    threads = message_threads(process.pid)
-    assert threads[0] == process.pid
-    assert thread_names(process.pid, threads[1:]) == ["Chrome_DevTools", "Chrome_IOThread"]
+    threads = message_threads(browser.pid)
+    assert threads[0] == browser.pid
+    assert thread_names(browser.pid, threads[1:]) == ["Chrome_DevTools", "Chrome_IOThread"]
     assert message_threads(2**22 + 1) == []  # above the kernel's largest process id
+
+
+def test_renderers_and_their_io_threads_are_found_through_the_process_tree(browser):
+    assert renderers(browser.pid) == browser.renderers  # not the GPU process
+    assert browser_threads(browser.profile) == browser.expected_threads()
+    later = browser.start_renderer()
+    assert sorted(renderers(browser.pid)) == sorted(browser.renderers)
+    assert browser.io_thread(later) in browser_threads(browser.profile)
+    assert browser_threads(browser.profile.parent / "nobody") == []
 
 
 def hasten(
@@ -109,11 +174,9 @@ def hasten(
     return in_new_thread(take)
 
 
-def test_slices_cover_the_caller_and_the_browsers_message_threads(browser):
-    process, profile = browser
-    taken, _policy, own = hasten(profile)
-    threads = message_threads(process.pid)
-    others = [t for t in process_threads(process.pid) if t not in threads]
+def test_slices_cover_the_caller_the_message_threads_and_the_renderers_io(browser):
+    taken, _policy, own = hasten(browser.profile)
+    threads, others = browser.expected_threads(), browser.other_threads()
     if SUPPORTED:
         assert (taken, own) == (Wakeups(prompt=1 + len(threads)), 100_000)
         assert all(thread_slice(t) == 100_000 for t in threads)
@@ -123,22 +186,42 @@ def test_slices_cover_the_caller_and_the_browsers_message_threads(browser):
 
 
 @pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
-def test_where_permitted_the_caller_and_message_threads_run_realtime(browser):
-    process, profile = browser
-    taken, own, _slice = hasten(profile, priority=10)
-    threads = message_threads(process.pid)
-    others = [t for t in process_threads(process.pid) if t not in threads]
+def test_where_permitted_those_threads_run_realtime(browser):
+    taken, own, _slice = hasten(browser.profile, priority=10)
+    threads, others = browser.expected_threads(), browser.other_threads()
     assert (taken, own) == (Wakeups(prompt=1 + len(threads), realtime=1 + len(threads)), FIFO)
     assert all(policy(t) == FIFO for t in threads)
     assert others and all(policy(t) == os.SCHED_OTHER for t in others)
 
 
+def test_a_refresh_hastens_renderers_started_since(browser):
+    """Navigation starts renderers after the session connected; a refresh takes them in, and
+    leaves the threads it already hastened as they are."""
+
+    def take_start_refresh() -> tuple[Wakeups, Wakeups, Wakeups]:
+        wakeups = PromptWakeups(realtime_priority=10, slice_us=100)
+        first = wakeups.take(browser.profile)
+        browser.start_renderer()
+        refreshed = wakeups.refresh()
+        again = wakeups.refresh()
+        wakeups.release()
+        return first, refreshed, again
+
+    first, refreshed, again = in_new_thread(take_start_refresh)
+    later = browser.io_thread(browser.renderers[-1])
+    if REALTIME_PERMITTED or SUPPORTED:
+        assert refreshed.prompt == first.prompt + 1 == again.prompt
+        assert policy(later) == FIFO if REALTIME_PERMITTED else thread_slice(later) == 100_000
+    else:
+        assert refreshed == first == Wakeups()
+    assert not any(policy(t) == FIFO for t in browser.other_threads())
+
+
 @pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
 def test_on_a_single_cpu_nothing_runs_realtime(browser):
-    process, profile = browser
-    taken, own, _slice = hasten(profile, priority=10, cpus=1)
+    taken, own, _slice = hasten(browser.profile, priority=10, cpus=1)
     assert taken.realtime == 0 and own == os.SCHED_OTHER
-    assert taken.prompt == (1 + len(message_threads(process.pid)) if SUPPORTED else 0)
+    assert taken.prompt == (1 + len(browser.expected_threads()) if SUPPORTED else 0)
 
 
 def test_the_loop_thread_is_given_back_when_the_last_session_lets_go():
@@ -170,10 +253,9 @@ def test_the_loop_thread_is_given_back_when_the_last_session_lets_go():
 
 
 def test_nothing_asked_and_no_browser_touch_only_what_they_say(browser):
-    process, profile = browser
-    assert hasten(profile, slice_us=0)[0] == Wakeups()
-    assert all(thread_slice(t) != 100_000 for t in message_threads(process.pid))
-    assert all(policy(t) == os.SCHED_OTHER for t in message_threads(process.pid))
+    assert hasten(browser.profile, slice_us=0)[0] == Wakeups()
+    assert all(thread_slice(t) != 100_000 for t in browser.expected_threads())
+    assert all(policy(t) == os.SCHED_OTHER for t in browser.expected_threads())
     expected = Wakeups(prompt=1) if SUPPORTED else Wakeups()
     assert hasten(None)[0] == expected
-    assert hasten(profile.parent / "nobody")[0] == expected
+    assert hasten(browser.profile.parent / "nobody")[0] == expected

@@ -274,6 +274,8 @@ class CaptureSession:
             linking = self._links[page] = asyncio.create_task(self._open_link(page, self._devtools))
             page.on("console", self._on_console)
             page.on("close", lambda closed: self._links.pop(closed, None))
+            if self.spec.mode == "launch":
+                page.on("load", self._on_load)
         await asyncio.shield(linking)
 
     async def _open_link(self, page: Page, devtools: DevTools) -> PageLink | None:
@@ -283,6 +285,10 @@ class CaptureSession:
             reason = str(exc).splitlines()[0]
             log.warning("page not linked", account=self.spec.account, error=reason)
             return None
+
+    async def _on_load(self, _page: Page) -> None:
+        # A navigation may have started a renderer, whose IO thread carries the page's messages.
+        await asyncio.to_thread(self._wakeups.refresh)
 
     async def _on_console(self, message: Any) -> None:
         text = message.text

@@ -35,7 +35,10 @@ log = structlog.get_logger(__name__)
 
 #: Thread names (the kernel keeps 15 characters) of the browser's DevTools message path.
 MESSAGE_THREADS = ("Chrome_IOThread", "Chrome_DevTools")
+#: A renderer's IO thread ("Chrome_ChildIOThread", cut to 15 characters).
+RENDERER_IO = ("Chrome_ChildIOT",)
 _PROFILE_FLAG = "--user-data-dir="
+_RENDERER_FLAG = b"--type=renderer"
 _REALTIME, _SLICE = "realtime", "slice"
 
 
@@ -59,21 +62,63 @@ def launched_browser(profile: Path) -> int | None:
     return None
 
 
-def message_threads(pid: int) -> list[int]:
-    """The browser's main thread and the threads that carry its DevTools messages."""
-    threads = [pid]
+def renderers(browser: int) -> list[int]:
+    """The renderer processes browser ``browser`` started, through its zygotes. (Found by their
+    parents: a zygote's children rewrite their command lines into one space-separated string.)"""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], list(children.get(browser, []))
+    while queue:
+        pid = queue.pop()
+        queue += children.get(pid, [])
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        if _RENDERER_FLAG in args:
+            found.append(pid)
+    return found
+
+
+def named_threads(pid: int, names: tuple[str, ...]) -> list[int]:
+    """The threads of process ``pid`` whose names start with one of ``names``."""
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return []
+    threads = []
     for task in tasks:
         try:
             name = (task / "comm").read_text().strip()
         except OSError:
             continue
-        if name.startswith(MESSAGE_THREADS) and int(task.name) != pid:
+        if name.startswith(names):
             threads.append(int(task.name))
     return threads
+
+
+def message_threads(pid: int) -> list[int]:
+    """The browser's main thread and the threads that carry its DevTools messages."""
+    if not Path(f"/proc/{pid}/task").is_dir():
+        return []
+    return [pid, *(tid for tid in named_threads(pid, MESSAGE_THREADS) if tid != pid)]
+
+
+def browser_threads(profile: Path) -> list[int]:
+    """The message threads of the browser launched on ``profile``, and the IO thread of each of
+    its renderers, through which a page's messages leave it."""
+    browser = launched_browser(profile)
+    if browser is None:
+        return []
+    io = [tid for pid in renderers(browser) for tid in named_threads(pid, RENDERER_IO)]
+    return message_threads(browser) + io
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,33 +144,54 @@ class PromptWakeups:
         self._priority = realtime_priority
         self._slice_us = slice_us
         self._claimed = False
+        self._profile: Path | None = None
+        self._loop_how: str | None = None
+        #: The launched browser's threads seen so far, and how each was hastened.
+        self._browser: dict[int, str | None] = {}
+        # refresh() may run off the event loop (it reads /proc); take and release run on it.
+        self._lock = threading.Lock()
         self.status = Wakeups()
 
     def take(self, profile: Path | None) -> Wakeups:
         """Hasten the calling thread (the capture's event loop) and, for a browser launched on
-        ``profile``, its message threads."""
+        ``profile``, its message threads and its renderers' IO threads."""
         self.release()
         loop = threading.get_native_id()
         sessions, before, how = _loop_claims.get(loop, (0, None, None))
         if not sessions:
             before, how = scheduling(loop), self._hasten(loop)
         _loop_claims[loop] = (sessions + 1, before, how)
-        self._claimed = True
-        hows = [how]
-        if profile is not None:
-            pid = launched_browser(profile)
-            hows += [self._hasten(tid) for tid in message_threads(pid)] if pid is not None else []
-        self.status = Wakeups(prompt=len(hows) - hows.count(None), realtime=hows.count(_REALTIME))
-        if self.status.prompt < len(hows):
-            log.info("prompt wake-ups not taken", threads=len(hows), taken=self.status.prompt)
-        return self.status
+        with self._lock:
+            self._claimed, self._profile, self._loop_how = True, profile, how
+        status = self.refresh()
+        threads = 1 + len(self._browser)
+        if status.prompt < threads:
+            log.info("prompt wake-ups not taken", threads=threads, taken=status.prompt)
+        return status
+
+    def refresh(self) -> Wakeups:
+        """Hasten the launched browser's threads that are new since the last call: renderers
+        come and go with navigation (call this when a page has loaded)."""
+        with self._lock:
+            if self._claimed and self._profile is not None:
+                seen = self._browser
+                self._browser = {
+                    tid: seen[tid] if tid in seen else self._hasten(tid)
+                    for tid in browser_threads(self._profile)
+                }
+            hows = [self._loop_how, *self._browser.values()] if self._claimed else []
+            self.status = Wakeups(
+                prompt=len(hows) - hows.count(None), realtime=hows.count(_REALTIME)
+            )
+            return self.status
 
     def release(self) -> None:
         """Give the event loop's thread back its own scheduling if no other session holds it.
         The browser's threads end with the browser."""
-        if not self._claimed:
-            return
-        self._claimed, self.status = False, Wakeups()
+        with self._lock:
+            if not self._claimed:
+                return
+            self._claimed, self._browser, self.status = False, {}, Wakeups()
         loop = threading.get_native_id()
         sessions, before, how = _loop_claims.pop(loop)
         if sessions > 1:
