@@ -1,14 +1,14 @@
 """Prompt wake-ups for the threads a captured message crosses.
 
 A message from a page reaches Python through threads that sleep between messages. In the browser
-they are its main thread, its IO thread and its DevTools handler, which serves the session's
-websocket; in the capture process, the event loop. Each wake-up may wait behind whatever runs on
-the CPU it lands on (a renderer painting, another program), often until the scheduler's next tick,
-4 ms at 250 Hz, even with most of the machine idle. Where the process may, those threads run
-real-time (:mod:`tradewire.core.scheduling`) at a low priority and preempt that work at once;
-elsewhere they ask for a short slice (Linux 6.12 and later), which helps less. On two cores this
-took the pop-ups' p99 from about 5 ms to 2–3 ms, and with one core kept busy by another program
-the tape's from 9–45 ms to about 3 ms.
+they are the page's renderer's IO thread, then the browser's main thread, its IO thread and its
+DevTools handler, which serves the session's websocket; in the capture process, the event loop.
+Each wake-up may wait behind whatever runs on the CPU it lands on (a renderer painting, another
+program), often until the scheduler's next tick, 4 ms at 250 Hz, even with most of the machine
+idle. Where the process may, those threads run real-time (:mod:`tradewire.core.scheduling`) at a
+low priority and preempt that work at once; elsewhere they ask for a short slice (Linux 6.12 and
+later), which helps less. On two cores this took the pop-ups' p99 from about 5 ms to 2–3 ms, and
+with one core kept busy by another program the tape's from 9–45 ms to about 3 ms.
 
 The browser's threads are touched only when tradewire launched the browser. In attach mode the
 browser is the user's own Chrome.
