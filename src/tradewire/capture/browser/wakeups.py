@@ -196,8 +196,8 @@ class PromptWakeups:
         sessions, before, how = _loop_claims.pop(loop)
         if sessions > 1:
             _loop_claims[loop] = (sessions - 1, before, how)
-        elif how is not None and before is not None:
-            restore(loop, before)
+        elif how is not None and before is not None and not restore(loop, before):
+            log.warning("event loop thread keeps its hastened scheduling", how=how)
 
     def _hasten(self, tid: int) -> str | None:
         # On a single CPU a busy real-time loop would leave the browser that feeds it next to
