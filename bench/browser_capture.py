@@ -42,9 +42,9 @@ from rich.table import Table
 from tradewire.capture.browser.receiver import PageReceiver, Screenshot
 from tradewire.capture.browser.scripts import ScriptBundle
 from tradewire.capture.browser.session import CaptureSession
+from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 from tradewire.core.events import Alert, AlertProcessed, AlertStatus
 from tradewire.demo.pages import PageServer
-from tradewire.settings import CaptureSessionSettings, CaptureSettings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "browser_capture.json"
 #: Pop-ups come this far apart and leave after TOAST_MS, so a handful are on screen at once.

@@ -42,6 +42,7 @@ from tests.support.services import (  # noqa: E402
     PostgresDatabase,
     reachable,
 )
+from tradewire.analysis.config import IndicatorSettings  # noqa: E402
 from tradewire.core.clock import LiveClock  # noqa: E402
 from tradewire.core.events import DataSource  # noqa: E402
 from tradewire.marketdata.adapters.finnhub import FinnhubProvider  # noqa: E402
@@ -54,7 +55,6 @@ from tradewire.marketdata.ports import KeyValueStore  # noqa: E402
 from tradewire.marketdata.ratelimit import SlidingWindowLimiter  # noqa: E402
 from tradewire.marketdata.service import MarketDataService  # noqa: E402
 from tradewire.marketdata.watchlist import Watchlist  # noqa: E402
-from tradewire.settings import IndicatorSettings  # noqa: E402
 from tradewire.storage.db import create_db_engine  # noqa: E402
 from tradewire.storage.migrate import upgrade  # noqa: E402
 from tradewire.storage.repositories.marketdata import (  # noqa: E402

@@ -31,6 +31,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from tradewire.bootstrap.tape import build_tape
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import LiveClock, iso_utc
 from tradewire.demo.tape import page_time
@@ -44,7 +45,6 @@ from tradewire.tape.export import csv_chunks
 from tradewire.tape.normalise import Normaliser
 from tradewire.tape.ports import TradeQuery
 from tradewire.tape.schema import decode_scraped
-from tradewire.tape.wiring import build_tape
 
 RESULTS = Path(__file__).resolve().parent / "results" / "tape_ingest.json"
 PG_ADMIN = os.environ.get("TRADEWIRE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -94,7 +94,9 @@ async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> N
         # Called from a signal handler: the loop itself does the cancelling.
         loop.call_soon_threadsafe(lambda: [task.cancel() for task in tasks])
 
-    server = _Server(uvicorn_config(create_app(container), settings), on_exit=stop_companions)
+    server = _Server(
+        uvicorn_config(create_app(container.api_services()), settings), on_exit=stop_companions
+    )
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():

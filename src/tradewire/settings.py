@@ -10,10 +10,13 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tradewire.analysis.config import IndicatorSettings
+from tradewire.capture.config import CaptureSettings
+from tradewire.tape.config import ScraperSettings, TapeSettings
 
 #: TradingView's documented webhook source addresses.
 TRADINGVIEW_WEBHOOK_IPS: tuple[str, ...] = (
@@ -24,153 +27,45 @@ TRADINGVIEW_WEBHOOK_IPS: tuple[str, ...] = (
 )
 
 
-class ScraperSettings(BaseModel):
-    """The seed scraper's settings, with their original names and defaults."""
-
-    enabled: bool = False
-    interval: int = Field(1000, ge=50, le=60_000, description="page scan interval, ms")
-    volume_filter: int = Field(0, ge=0)
-    debug: bool = False
-    persist_interval: int = Field(60, ge=1, le=3600, description="seconds")
-    buffer_size: int = Field(1000, ge=1, le=1_000_000)
-    days_to_keep: int = Field(7, ge=1, le=3650)
-    auto_start: bool = False
-
-
-class IndicatorSettings(BaseModel):
-    """Indicator periods (TA-Lib) and the swing detection used for support/resistance."""
-
-    rsi: int = Field(14, ge=2, le=500)
-    macd_fast: int = Field(12, ge=2, le=500)
-    macd_slow: int = Field(26, ge=3, le=500)
-    macd_signal: int = Field(9, ge=2, le=500)
-    ema_fast: int = Field(20, ge=2, le=1000)
-    ema_mid: int = Field(50, ge=2, le=1000)
-    ema_slow: int = Field(200, ge=2, le=1000)
-    atr: int = Field(14, ge=2, le=500)
-    swing_window: int = Field(3, ge=1, le=50, description="bars each side of a swing point")
-    level_tolerance_pct: float = Field(0.5, gt=0, le=20, description="cluster width, % of price")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> IndicatorSettings:
-        if not self.macd_fast < self.macd_slow:
-            raise ValueError("macd_fast must be shorter than macd_slow")
-        if not self.ema_fast < self.ema_mid < self.ema_slow:
-            raise ValueError("EMA periods must satisfy ema_fast < ema_mid < ema_slow")
-        return self
-
-
 #: Market data sources a provider list may name.
 Provider = Literal["finnhub", "yahoo", "replay"]
 
 
-ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+class TuningSettings(BaseModel):
+    """Opt-in latency tuning: deployment choices, all off by default (docs/deployment.md).
 
+    Each changes only how soon threads run or how the interpreter behaves process-wide, never
+    what tradewire does, so none is needed for correctness.
+    """
 
-class CaptureSessionSettings(BaseModel):
-    """One browser to capture from: attach to a running Chrome, or launch one per account."""
+    model_config = ConfigDict(frozen=True)
 
-    account: str = Field(pattern=ACCOUNT_PATTERN)
-    mode: Literal["attach", "launch"] = "attach"
-    cdp_url: str | None = Field(None, pattern=r"^(https?|wss?)://[^\s]+$")
-    site: Literal["tradovate", "tradingview"] | None = None
-    url: str | None = Field(None, pattern=r"^(https?|file)://[^\s]+$")
-
-    @model_validator(mode="after")
-    def _complete(self) -> CaptureSessionSettings:
-        if self.mode == "attach" and not self.cdp_url:
-            raise ValueError("an attach session needs cdp_url (e.g. http://127.0.0.1:9222)")
-        if self.mode == "launch" and not (self.site or self.url):
-            raise ValueError("a launch session needs site (tradovate or tradingview) or url")
-        return self
-
-
-#: Sites a capture session can log in to.
-LoginSite = Literal["tradovate", "tradingview"]
-
-
-def login_key(account: str) -> str:
-    """The name an account's credentials go by in environment variables: upper case, each run of
-    other characters than letters and digits one ``_`` (``trader@firm.com`` → ``TRADER_FIRM_COM``),
-    so a name never holds the ``__`` that separates nested settings."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", account).strip("_").upper()
-
-
-def login_env(account: str, site: str, field: str) -> str:
-    """The environment variable that holds one credential, e.g.
-    ``TRADEWIRE_CAPTURE__LOGIN__DESK1__TRADOVATE__PASSWORD``."""
-    return f"TRADEWIRE_CAPTURE__LOGIN__{login_key(account)}__{site.upper()}__{field.upper()}"
-
-
-class SiteLogin(BaseModel):
-    """One site's credentials for auto-login, read from the environment and never written."""
-
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-    username: SecretStr | None = None
-    password: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _complete(self) -> SiteLogin:
-        given = {name for name in ("username", "password") if getattr(self, name) is not None}
-        if given != {"username", "password"}:
-            missing = ({"username", "password"} - given).pop().upper()
-            raise ValueError(f"auto-login needs both USERNAME and PASSWORD; {missing} is not set")
-        for name in ("username", "password"):
-            if not getattr(self, name).get_secret_value():
-                raise ValueError(f"auto-login {name.upper()} is empty")
-        return self
-
-
-class AccountLogins(BaseModel):
-    """An account's credentials per site (a site without them is never logged in to)."""
-
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-    tradovate: SiteLogin | None = None
-    tradingview: SiteLogin | None = None
-
-
-class CaptureSettings(BaseModel):
-    """Browser capture: sessions started by ``tradewire serve``, and how pages are matched."""
-
-    # Errors would otherwise quote the input, and `login` holds passwords.
-    model_config = ConfigDict(hide_input_in_errors=True)
-
-    sessions: list[CaptureSessionSettings] = Field(default_factory=list)
-    chromium_path: Path = Path("/usr/bin/chromium")
-    headless: bool = False
-    tesseract_path: Path = Path("/usr/bin/tesseract")
-    ocr_min_confidence: float = Field(60.0, ge=0, le=100)
-    reconnect_max_s: float = Field(30.0, ge=0.5, le=3600)
     realtime_priority: int = Field(
-        10,
+        0,
         ge=0,
         le=99,
-        description="real-time (SCHED_FIFO) priority for the threads that carry captured messages, "
-        "where the process may (CAP_SYS_NICE or RLIMIT_RTPRIO) and has two CPUs or more; 0 never",
+        description="SCHED_FIFO priority for the server's event-loop thread and the message "
+        "threads of a browser tradewire launched, where the process may (CAP_SYS_NICE or "
+        "RLIMIT_RTPRIO) and has two CPUs or more; 0 never",
     )
     wakeup_slice_us: int = Field(
-        100,
+        0,
         ge=0,
         le=100_000,
-        description="CPU time slice (µs, Linux 6.12+) asked for the threads that carry captured "
-        "messages where they do not run real-time; 0 leaves the scheduler's default",
+        description="CPU time slice (µs, Linux 6.12+) asked for those threads where they do not "
+        "run real-time; 0 leaves the scheduler's default",
     )
-    #: URL globs (``*`` matches anything) of the pages each in-page script runs in.
-    tradovate_urls: list[str] = Field(default_factory=lambda: ["https://*.tradovate.com/*"])
-    tradingview_urls: list[str] = Field(default_factory=lambda: ["https://*.tradingview.com/*"])
-    #: Opt-in auto-login: credentials per account (by :func:`login_key`) and site, only from
-    #: ``TRADEWIRE_CAPTURE__LOGIN__<ACCOUNT>__<SITE>__USERNAME`` / ``__PASSWORD``.
-    login: dict[str, AccountLogins] = Field(default_factory=dict)
-    login_max_failures: int = Field(
-        3, ge=1, le=10, description="failed logins in a row before auto-login stops"
+    yield_after_broadcast: bool = Field(
+        False,
+        description="give up the CPU once after a signal is written to idle subscribers, so a "
+        "subscriber on the same machine reads it before storage work runs",
     )
-    login_backoff_s: float = Field(
-        30.0, ge=0.05, le=3600, description="wait before retrying; doubles after each failure"
+    switch_interval_ms: float | None = Field(
+        None, gt=0, le=100, description="the interpreter's thread switch interval (default 5 ms)"
     )
-    login_timeout_s: float = Field(
-        20.0, ge=1, le=300, description="how long the site has to accept or refuse a login"
+    gc_freeze: bool = Field(False, description="move start-up objects out of the collector's way")
+    gc_thresholds: tuple[int, int, int] | None = Field(
+        None, description="the cyclic garbage collector's generation thresholds"
     )
 
     @field_validator("wakeup_slice_us")
@@ -180,61 +75,11 @@ class CaptureSettings(BaseModel):
             raise ValueError("the kernel's shortest slice is 100 µs; use 0 for its default")
         return value
 
-    @field_validator("sessions")
+    @field_validator("gc_thresholds")
     @classmethod
-    def _unique_accounts(cls, value: list[CaptureSessionSettings]) -> list[CaptureSessionSettings]:
-        accounts = [s.account for s in value]
-        if len(set(accounts)) != len(accounts):
-            raise ValueError("each capture session needs its own account")
-        return value
-
-    @field_validator("login")
-    @classmethod
-    def _login_keys(cls, value: dict[str, AccountLogins]) -> dict[str, AccountLogins]:
-        # Environment names arrive lower-cased; a JSON value may use the account name itself.
-        keys = {login_key(name): logins for name, logins in value.items()}
-        if len(keys) != len(value) or "" in keys:
-            raise ValueError("two login entries name the same account (or none)")
-        return keys
-
-    @model_validator(mode="after")
-    def _login_accounts_distinct(self) -> CaptureSettings:
-        seen: dict[str, str] = {}
-        for session in self.sessions:
-            key = login_key(session.account)
-            if key in self.login and key in seen:
-                raise ValueError(
-                    f"accounts {seen[key]!r} and {session.account!r} would both log in with "
-                    f"TRADEWIRE_CAPTURE__LOGIN__{key}__*; rename one"
-                )
-            seen[key] = session.account
-        return self
-
-    def credentials(self, account: str, site: str) -> SiteLogin | None:
-        """The credentials ``account`` logs in to ``site`` with, or None (no auto-login)."""
-        logins = self.login.get(login_key(account))
-        return getattr(logins, site) if logins is not None else None
-
-
-class TapeSettings(BaseModel):
-    """The trade-tape store: exchange time zone, duplicate window, retention cadence, limits."""
-
-    exchange_timezone: str = Field(
-        "America/Chicago", description="zone of the times the page shows (CME: US/Central)"
-    )
-    dedupe_window_s: float = Field(
-        6 * 3600, ge=60, le=7 * 86400, description="prints newer than this are checked in memory"
-    )
-    retention_interval_s: float = Field(3600, ge=1, le=86400, description="retention cadence")
-    max_ingest_bytes: int = Field(8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
-
-    @field_validator("exchange_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+    def _positive_thresholds(cls, value: tuple[int, int, int] | None) -> tuple[int, ...] | None:
+        if value is not None and min(value) < 1:
+            raise ValueError("garbage collector thresholds must be 1 or more")
         return value
 
 
@@ -288,6 +133,7 @@ class Settings(BaseSettings):
     scraper: ScraperSettings = Field(default_factory=ScraperSettings)
     capture: CaptureSettings = Field(default_factory=CaptureSettings)
     tape: TapeSettings = Field(default_factory=TapeSettings)
+    tuning: TuningSettings = Field(default_factory=TuningSettings)
 
     # Market data: providers, rate budgets, cache and the collector loop
     finnhub_base_url: str = "https://finnhub.io/api/v1"

@@ -14,9 +14,10 @@ from playwright.async_api import Page
 from tests.support.waiting import wait_until
 from tradewire.bootstrap import Container, build
 from tradewire.capture.browser.session import CaptureSession
+from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 from tradewire.core.events import AlertProcessed, SignalEmitted, TapeBatch
 from tradewire.demo.pages import PageServer
-from tradewire.settings import CaptureSessionSettings, CaptureSettings, Settings
+from tradewire.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 XVFB = Path("/usr/bin/Xvfb")
@@ -113,15 +114,27 @@ class Desk:
         self.signals: list[SignalEmitted] = []
         self.opened: list[Page] = []
         bus = self.container.bus
-        bus.subscribe(TapeBatch, self.batches.append)
         bus.subscribe(AlertProcessed, self.processed.append)
         bus.subscribe(SignalEmitted, self.signals.append)
 
     async def start(self) -> Desk:
         await self.container.start()
+        self._record_tape_batches()
         for session in self.container.capture.sessions.values():
             await session.wait_connected()
         return self
+
+    def _record_tape_batches(self) -> None:
+        """Keep every TapeBatch the pages send, on its way to the real tape service."""
+        bus, tape = self.container.bus, self.container.tape
+        assert tape is not None
+
+        async def record(batch: TapeBatch):
+            self.batches.append(batch)
+            return await tape.ingest(batch)
+
+        bus.unhandle(TapeBatch)
+        bus.handle(TapeBatch, record)
 
     async def stop(self) -> None:
         for page in self.opened:

@@ -11,8 +11,8 @@ import math
 import numpy as np
 import talib
 
+from tradewire.analysis.config import IndicatorSettings
 from tradewire.core.events import CandleSeries, Indicators, Trend
-from tradewire.settings import IndicatorSettings
 
 
 def classify_trend(fast: float | None, mid: float | None, slow: float | None) -> Trend:

@@ -15,7 +15,7 @@ from tradewire import __version__
 from tradewire.api import errors, webhook, ws
 from tradewire.api.asgi import Receive, Scope, Send
 from tradewire.api.routes import capture, collector, marketdata, scraper, signals, system, tape
-from tradewire.bootstrap import Container
+from tradewire.api.services import ApiServices
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
@@ -23,36 +23,36 @@ WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 class App:
     """Route the webhook and ``/ws`` to their plain-ASGI handlers, everything else to FastAPI."""
 
-    def __init__(self, api: FastAPI, container: Container) -> None:
+    def __init__(self, api: FastAPI, services: ApiServices) -> None:
         self.api = api
-        self._container = container
+        self._services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
             is_webhook, secret = webhook.path_secret(scope["path"])
             if is_webhook:
-                await webhook.handle(scope, receive, send, self._container, secret)
+                await webhook.handle(scope, receive, send, self._services, secret)
                 return
         elif kind == "websocket" and scope["path"] == ws.PATH:
-            await ws.serve(scope, receive, send, self._container)
+            await ws.serve(scope, receive, send, self._services)
             return
         await self.api(scope, receive, send)
 
 
-def create_app(container: Container) -> App:
-    """Build the app around ``container``; the container starts and stops with the app."""
+def create_app(services: ApiServices) -> App:
+    """Build the app around ``services``, which start and stop with it."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await container.start()
+        await services.start()
         try:
             yield
         finally:
-            await container.stop()
+            await services.stop()
 
     app = FastAPI(title="tradewire", version=__version__, lifespan=lifespan)
-    app.state.container = container
+    app.state.services = services
     errors.install(app)
     for module in (signals, system, collector, marketdata, scraper, tape, capture):
         app.include_router(module.router)
@@ -69,4 +69,4 @@ def create_app(container: Container) -> App:
         return app.openapi_schema
 
     app.openapi = openapi
-    return App(app, container)
+    return App(app, services)

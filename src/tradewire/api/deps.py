@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the container and the caller's identity.
+"""FastAPI dependencies: the services a route uses, and the caller's identity.
 
 They are ``async`` on purpose: FastAPI runs plain functions in a worker thread, a hand-off that
 costs far more than these trivial lookups.
@@ -11,23 +11,49 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from tradewire.api.auth import Principal, bearer_token
-from tradewire.bootstrap import Container
+from tradewire.api.services import ApiServices
+from tradewire.capture.browser.service import CaptureService
+from tradewire.core.errors import RetryableError
+from tradewire.marketdata.collector import Collector
+from tradewire.tape.service import TapeService
 
 
-async def container(request: Request) -> Container:
-    return request.app.state.container
+async def services(request: Request) -> ApiServices:
+    return request.app.state.services
 
 
-ContainerDep = Annotated[Container, Depends(container)]
+ServicesDep = Annotated[ApiServices, Depends(services)]
+
+
+async def tape_service(api: ServicesDep) -> TapeService:
+    """The tape service, or 503 while it is not running."""
+    if api.tape is None:
+        raise RetryableError("the tape service is not running", retry_after=5)
+    return api.tape
+
+
+async def collector(api: ServicesDep) -> Collector:
+    """The collector, or 503 when no market data source is configured."""
+    if api.collector is None:
+        raise RetryableError("collector disabled: no usable market data source is configured")
+    return api.collector
+
+
+async def capture_service(api: ServicesDep) -> CaptureService:
+    """Browser capture, or 503 when it is not available."""
+    if api.capture is None:
+        raise RetryableError("browser capture is not available", retry_after=5)
+    return api.capture
 
 
 async def principal(
+    api: ServicesDep,
     request: Request,
     token: Annotated[str | None, Query(description="JWT, if not sent as a Bearer header")] = None,
 ) -> Principal:
     """The caller's identity from a Bearer header or ``?token=``; 401 if missing or invalid."""
     raw = bearer_token(request.headers.get("authorization"), token)
-    return request.app.state.container.tokens.verify(raw)
+    return api.tokens.verify(raw)
 
 
 async def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:
@@ -36,5 +62,8 @@ async def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:
     return user
 
 
+TapeDep = Annotated[TapeService, Depends(tape_service)]
+CollectorDep = Annotated[Collector, Depends(collector)]
+CaptureDep = Annotated[CaptureService, Depends(capture_service)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
 AdminDep = Annotated[Principal, Depends(admin)]

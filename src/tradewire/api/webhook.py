@@ -25,7 +25,7 @@ from tradewire.core.events import Alert, AlertSource, AlertStatus
 from tradewire.core.ids import new_id
 
 if TYPE_CHECKING:
-    from tradewire.bootstrap import Container
+    from tradewire.api.services import ApiServices
 
 PATH = "/webhook/tradingview"
 _PREFIX = PATH + "/"
@@ -43,7 +43,7 @@ def path_secret(path: str) -> tuple[bool, str | None]:
 
 
 async def handle(
-    scope: Scope, receive: Receive, send: Send, container: Container, secret: str | None
+    scope: Scope, receive: Receive, send: Send, api: ApiServices, secret: str | None
 ) -> None:
     """Answer one webhook request: 200 accepted or duplicate, 4xx with a reason, 503 to retry."""
     if scope["method"] != "POST":
@@ -52,7 +52,7 @@ async def handle(
         )
         return
     try:
-        status, payload = await _receive(scope, receive, container, secret)
+        status, payload = await _receive(scope, receive, api, secret)
     except ClientGone:
         return
     except TradewireError as exc:
@@ -63,13 +63,13 @@ async def handle(
 
 
 async def _receive(
-    scope: Scope, receive: Receive, container: Container, secret: str | None
+    scope: Scope, receive: Receive, api: ApiServices, secret: str | None
 ) -> tuple[int, dict[str, object]]:
-    received_ns = container.clock.now_ns()
-    guard = container.webhook_guard
+    received_ns = api.clock.now_ns()
+    guard = api.webhook_guard
     address = guard.client_address(client_host(scope), header(scope, b"x-forwarded-for"))
     guard.check_origin(address)
-    raw = await read_body(scope, receive, container.settings.max_body_bytes)
+    raw = await read_body(scope, receive, api.limits.max_body_bytes)
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -84,17 +84,16 @@ async def _receive(
         content_type=header(scope, b"content-type") or "text/plain",
         remote_addr=address,
         ts_event=received_ns,
-        ts_init=container.clock.now_ns(),
+        ts_init=api.clock.now_ns(),
     )
-    storing = container.pipeline.accept(alert, document)
-    # The signal is broadcast: let the subscribers' senders write it before anything else.
-    await asyncio.sleep(0)
+    # Broadcast before this returns; storing runs after the subscribers' senders it woke.
+    storing = api.pipeline.accept(alert, document)
     # TradingView gives up after 3 s. Answer 503 (it retries) if storage is slower than the
     # configured limit; the shielded work still finishes, and a retry then finds the signal
     # as a duplicate instead of broadcasting it twice.
     try:
         processed = await asyncio.wait_for(
-            asyncio.shield(storing), container.settings.webhook_timeout_s
+            asyncio.shield(storing), api.limits.webhook_timeout_s
         )
     except TimeoutError as exc:
         raise RetryableError("storage is slow: alert not yet saved, retry", retry_after=1) from exc

@@ -20,7 +20,7 @@ from tradewire.core.errors import AuthenticationError, ValidationError
 from tradewire.signals.hub import SignalHub, Subscriber
 
 if TYPE_CHECKING:
-    from tradewire.bootstrap import Container
+    from tradewire.api.services import ApiServices
 
 PATH = "/ws"
 CLOSE_POLICY = 1008
@@ -45,7 +45,7 @@ class _AsgiTransport:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
 
-async def serve(scope: Scope, receive: Receive, send: Send, container: Container) -> None:
+async def serve(scope: Scope, receive: Receive, send: Send, api: ApiServices) -> None:
     """Run one subscriber's connection until it closes."""
     if (await receive())["type"] != "websocket.connect":
         return
@@ -55,11 +55,11 @@ async def serve(scope: Scope, receive: Receive, send: Send, container: Container
     await send({"type": "websocket.accept"})
     transport = _AsgiTransport(send)
     try:
-        principal = container.tokens.verify(token)
+        principal = api.tokens.verify(token)
     except AuthenticationError as exc:
         await transport.close(CLOSE_POLICY, exc.message)
         return
-    hub = container.hub
+    hub = api.hub
     sub = hub.attach(transport, principal.user, principal.role)
     hub.send_to(
         sub,
@@ -67,7 +67,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, container: Container
             "type": "CONNECTED",
             "user": principal.user,
             "role": principal.role,
-            "timestamp": container.clock.now_ns() // 1_000_000,
+            "timestamp": api.clock.now_ns() // 1_000_000,
         },
     )
     try:

@@ -9,8 +9,8 @@ import hmac
 import ipaddress
 from collections.abc import Sequence
 
-from tradewire.capture.alerts import decode_json
-from tradewire.capture.alerts.json_alert import passphrase_of
+from tradewire.alerts import decode_json
+from tradewire.alerts.json_alert import passphrase_of
 from tradewire.core.errors import AuthenticationError, ForbiddenError, ValidationError
 
 

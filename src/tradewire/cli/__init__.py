@@ -84,7 +84,8 @@ def token_create(
     days: Annotated[int, typer.Option(min=1, max=3650, help="Days until it expires")] = 30,
 ) -> None:
     """Print a JWT for the API and WebSocket."""
-    from tradewire.api.auth import ROLES, TokenService, load_or_create_secret
+    from tradewire.api.auth import ROLES
+    from tradewire.bootstrap import token_service
 
     if role not in ROLES:
         raise fail(f"unknown role {role!r}: use admin or subscriber")
@@ -92,13 +93,10 @@ def token_create(
         raise fail("--user must be 1-100 characters")
     settings = load_settings()
     try:
-        secret = load_or_create_secret(
-            settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
-            settings.jwt_secret_file,
-        )
+        tokens = token_service(settings)
     except TradewireError as exc:
         raise fail(exc.message) from exc
-    typer.echo(TokenService(secret).issue(user.strip(), role, ttl_days=days))
+    typer.echo(tokens.issue(user.strip(), role, ttl_days=days))
 
 
 @db_app.command("upgrade")

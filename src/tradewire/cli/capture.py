@@ -18,8 +18,9 @@ from rich.live import Live
 from rich.table import Table
 
 from tradewire import logs
+from tradewire.capture.config import CaptureSessionSettings
 from tradewire.cli import console, fail, load_settings
-from tradewire.settings import CaptureSessionSettings, Settings
+from tradewire.settings import Settings
 
 capture_app = typer.Typer(
     help="Capture alerts and the trade tape from Chrome.", no_args_is_help=True

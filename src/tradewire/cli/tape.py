@@ -19,16 +19,11 @@ tape_app = typer.Typer(help="Trade-tape maintenance.", no_args_is_help=True)
 
 
 def open_store():
-    """The tape store of the configured database, migrated to the current schema."""
-    from tradewire.storage.db import create_db_engine
-    from tradewire.storage.migrate import upgrade
-    from tradewire.storage.repositories.tape import SqlTapeStore
+    """The settings, and the tape store of the configured database."""
+    from tradewire.bootstrap import open_tape_store
 
     settings = load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(settings.db_url)
-    upgrade(settings.db_url, engine=engine)
-    return settings, SqlTapeStore(engine)
+    return settings, open_tape_store(settings)
 
 
 def _counted(chunks: Iterator[list[tuple]], progress: Progress, task) -> Iterator[list[tuple]]:

@@ -1,6 +1,8 @@
-"""Frozen, typed events: the only things that cross package boundaries.
+"""Frozen, typed messages, events and commands: the only things that cross package boundaries.
 
-Every event carries ``ts_event`` (when the thing happened, epoch ns) and ``ts_init`` (when
+An event says something happened (any number of handlers); a command asks for something to be
+done (exactly one handler, whose outcome returns to the sender: :mod:`tradewire.core.bus`).
+Every message carries ``ts_event`` (when the thing happened, epoch ns) and ``ts_init`` (when
 tradewire created the object). Field names on the wire keep the seed systems' spelling; see
 :meth:`Signal.to_wire`.
 """
@@ -51,11 +53,21 @@ class AlertStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
-    """Base of all events."""
+class Message:
+    """Base of events and commands."""
 
     ts_event: int
     ts_init: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event(Message):
+    """Something that happened; its handlers' failures are theirs alone."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command(Message):
+    """A request with exactly one handler; its result or its failure returns to the sender."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,8 +189,9 @@ class InstrumentTab:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TapeBatch(Event):
-    """Prints captured from one account's page in one go, with the page context they came with.
+class TapeBatch(Command):
+    """Store the prints captured from one account's page in one go, with the page context they
+    came with; the handler answers with what became of each row once the new ones are durable.
 
     ``rejected`` lists ``(row index, reason)`` for rows that failed decoding at the source.
     """

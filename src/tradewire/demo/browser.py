@@ -3,8 +3,9 @@ the DevTools Protocol exactly as a real one would be (when Chromium is installed
 
 from __future__ import annotations
 
+from tradewire.capture.config import CaptureSessionSettings
 from tradewire.demo.pages import PageServer
-from tradewire.settings import CaptureSessionSettings, Settings
+from tradewire.settings import Settings
 
 DEMO_ACCOUNT = "demo-browser"
 
@@ -26,8 +27,8 @@ def with_browser_capture(settings: Settings) -> tuple[Settings, PageServer | Non
     capture = capture.model_copy(
         update={
             "headless": True,
-            "sessions": [*capture.sessions, session],
-            "tradovate_urls": [*capture.tradovate_urls, pages.base_url + "/tradovate.html*"],
+            "sessions": (*capture.sessions, session),
+            "tradovate_urls": (*capture.tradovate_urls, pages.base_url + "/tradovate.html*"),
         }
     )
     return settings.model_copy(update={"capture": capture}), pages

@@ -190,6 +190,15 @@ class Collector:
         )
         await asyncio.to_thread(_atomic_write, self._status_path, body)
 
+    async def read_status_file(self) -> dict[str, object]:
+        """The status file's content, written afresh if it is missing or damaged."""
+        try:
+            return orjson.loads(await asyncio.to_thread(self._status_path.read_bytes))
+        except (OSError, orjson.JSONDecodeError):
+            # Not written yet (collector never started) or damaged by hand.
+            await self.write_status()
+            return orjson.loads(await asyncio.to_thread(self._status_path.read_bytes))
+
     async def _loop(self) -> None:
         while True:
             try:

@@ -11,6 +11,7 @@ import asyncio
 
 import structlog
 
+from tradewire.analysis.config import IndicatorSettings
 from tradewire.analysis.indicators import compute_indicators
 from tradewire.analysis.levels import find_levels
 from tradewire.core.clock import Clock
@@ -24,7 +25,6 @@ from tradewire.core.events import (
 from tradewire.marketdata.cache import CachedSnapshot, SnapshotCache
 from tradewire.marketdata.failover import Failover
 from tradewire.marketdata.series import resample
-from tradewire.settings import IndicatorSettings
 
 log = structlog.get_logger(__name__)
 

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tradewire.capture.alerts import ParsedAlert
+from tradewire.alerts import ParsedAlert
 from tradewire.core.ids import stable_id
 
 

@@ -22,7 +22,7 @@ from typing import Protocol
 import orjson
 import structlog
 
-from tradewire.capture.alerts.symbols import normalise_symbol
+from tradewire.alerts.symbols import normalise_symbol
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import Signal, SignalEmitted
@@ -92,8 +92,10 @@ class SignalHub:
         queue_size: int = 256,
         heartbeat_s: float = 20.0,
         clock: Clock | None = None,
+        yield_after_broadcast: bool = False,
     ) -> None:
         self._latency = latency
+        self._yield_after_broadcast = yield_after_broadcast
         self._queue_size = queue_size
         self._heartbeat_s = heartbeat_s
         self._clock = clock or LiveClock()
@@ -188,10 +190,10 @@ class SignalHub:
                 self._sent(sub, delivery)
             else:
                 self._enqueue(sub, payload, delivery)
-        if written:
-            self.written_at_once += written
-            # A subscriber on this machine that the write woke may be waiting for this CPU:
-            # let it read the signal before the rest of the request (storage) runs.
+        self.written_at_once += written
+        if written and self._yield_after_broadcast:
+            # Opt-in tuning: a subscriber on this machine that the write woke may be waiting for
+            # this CPU; let it read the signal before the rest of the request (storage) runs.
             _yield_cpu()
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""Per-stage latency of every signal: rolling percentiles, Prometheus histograms, slow warnings.
+"""Per-stage latency of every signal: rolling percentiles, an observer per sample (the
+composition root feeds Prometheus histograms from it), slow-signal warnings.
 
 Stages (all measured from the same monotonic-ish wall clock, in milliseconds):
 
@@ -13,10 +14,10 @@ Stages (all measured from the same monotonic-ish wall clock, in milliseconds):
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from prometheus_client import CollectorRegistry, Histogram
 
 log = structlog.get_logger(__name__)
 
@@ -28,7 +29,8 @@ STAGES = (
     "firstSendLatency",
     "totalLatency",
 )
-_BUCKETS_S = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+#: Called with a stage's name and one sample of it in seconds.
+StageObserver = Callable[[str, float], None]
 
 
 @dataclass(slots=True)
@@ -45,25 +47,21 @@ class SignalTiming:
 
 
 class LatencyTracker:
-    """Keep the last ``window`` samples per stage and export histograms."""
+    """Keep the last ``window`` samples per stage and hand each sample to ``observe``."""
 
-    def __init__(self, registry: CollectorRegistry, window: int = 1000, warn_ms: float = 100.0):
+    def __init__(
+        self, window: int = 1000, warn_ms: float = 100.0, observe: StageObserver | None = None
+    ) -> None:
         self._samples = {stage: deque(maxlen=window) for stage in STAGES}
         self._warn_ms = warn_ms
-        self._histogram = Histogram(
-            "tradewire_signal_stage_seconds",
-            "Latency of each signal pipeline stage",
-            ["stage"],
-            buckets=_BUCKETS_S,
-            registry=registry,
-        )
-        self._children = {stage: self._histogram.labels(stage) for stage in STAGES}
+        self._observer = observe
         self.slow_signals = 0
 
     def _observe(self, stage: str, start_ns: int, end_ns: int) -> float:
         ms = max(0, end_ns - start_ns) / 1e6
         self._samples[stage].append(ms)
-        self._children[stage].observe(ms / 1000)
+        if self._observer is not None:
+            self._observer(stage, ms / 1000)
         return ms
 
     def delivered(self, timing: SignalTiming) -> None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 import orjson
 import structlog
 
-from tradewire.capture.alerts import (
+from tradewire.alerts import (
     AlertParser,
     ParsedAlert,
     decode_json,
@@ -28,16 +27,9 @@ from tradewire.core.events import Alert, AlertProcessed, AlertStatus, Signal, Si
 from tradewire.core.ids import new_id
 from tradewire.signals.dedupe import Deduplicator, identity_key
 from tradewire.signals.latency import LatencyTracker, SignalTiming
+from tradewire.signals.ports import SignalStore
 
 log = structlog.get_logger(__name__)
-
-
-class SignalStore(Protocol):
-    """Port: durable storage of processed alerts."""
-
-    async def save(self, processed: AlertProcessed, signal: Signal | None = None) -> None:
-        """Commit the alert and, if given, a signal; return only once both are durable."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

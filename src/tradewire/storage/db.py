@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from tradewire.core.errors import ConfigError
+
+__all__ = ["Engine", "create_db_engine", "normalise_url", "ping", "safe_url"]
 
 
 def normalise_url(url: str) -> str:
@@ -35,6 +37,21 @@ def create_db_engine(url: str) -> Engine:
     raise ConfigError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
     )
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password masked, for logs."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

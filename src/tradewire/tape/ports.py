@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tradewire.core.events import TapeTrade
-from tradewire.settings import ScraperSettings
+from tradewire.tape.config import ScraperSettings
 
 #: Columns of exported rows, in the export's field order (see tradewire.tape.export).
 ROW_FIELDS: tuple[str, ...] = (

@@ -27,8 +27,8 @@ from tradewire.core.events import (
     TapeStored,
     TapeTrade,
 )
-from tradewire.settings import ScraperSettings
 from tradewire.tape.candles import CandleBuilder, build_candles
+from tradewire.tape.config import ScraperSettings
 from tradewire.tape.memory import LiveBuffer, RecentIds
 from tradewire.tape.normalise import Normaliser, batch_symbol
 from tradewire.tape.ports import PRINT_FIELDS, StoreStats, TapeStore, TradeQuery
@@ -129,7 +129,7 @@ class TapeService:
         self._recent.add(warm)
         latest = await asyncio.to_thread(self._store.latest, self.config.buffer_size)
         self.buffer.extend(reversed(latest))
-        self._bus.subscribe(TapeBatch, self._on_batch)
+        self._bus.handle(TapeBatch, self._on_batch)
         self._stopping = asyncio.Event()
         self._retention_task = asyncio.create_task(self._retention_loop(), name="tape-retention")
         self.running = True
@@ -138,8 +138,7 @@ class TapeService:
     async def stop(self) -> None:
         """Stop retention and intake from the bus; writes in flight finish in the writer."""
         self.running = False
-        with contextlib.suppress(ValueError):
-            self._bus.unsubscribe(TapeBatch, self._on_batch)
+        self._bus.unhandle(TapeBatch)
         if self._retention_task is not None:
             # Not cancelled: a clean running in a worker thread would outlive the cancellation
             # and use the database after it is closed. It ends at its next check instead.
@@ -147,7 +146,8 @@ class TapeService:
             await self._retention_task
             self._retention_task = None
 
-    async def _on_batch(self, batch: TapeBatch) -> None:
+    async def _on_batch(self, batch: TapeBatch) -> IngestResult:
+        """Bus handler of :class:`TapeBatch`: its failure (nothing stored) reaches the sender."""
         result = await self.ingest(batch)
         if result.rejected:
             log.warning(
@@ -156,6 +156,7 @@ class TapeService:
                 rejected=result.rejected,
                 first_reason=next(r.reason for r in result.rows if r.status == "rejected"),
             )
+        return result
 
     # --- intake ------------------------------------------------------------------------------
 

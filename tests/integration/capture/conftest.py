@@ -8,8 +8,8 @@ import pytest
 
 from tests.support.capture import CHROMIUM, Desk, running_chrome
 from tests.support.processes import thread_scheduling
+from tradewire.capture.config import CaptureSessionSettings
 from tradewire.demo.pages import PageServer
-from tradewire.settings import CaptureSessionSettings
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import pytest
 
 from tests.support.capture import XVFB, running_chrome, virtual_display
 from tests.support.waiting import eventually
+from tradewire.capture.config import CaptureSessionSettings
 from tradewire.core.events import AlertSource, AlertStatus
-from tradewire.settings import CaptureSessionSettings
 
 pytestmark = pytest.mark.browser
 

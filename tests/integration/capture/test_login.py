@@ -13,7 +13,7 @@ from tests.support.capture import running_chrome
 from tests.support.services import free_port
 from tests.support.waiting import eventually, wait_until
 from tradewire.api.app import create_app
-from tradewire.settings import CaptureSessionSettings
+from tradewire.capture.config import CaptureSessionSettings
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def login_settings(pages, account: str, site: str, username: str, password: str)
 async def api_status(desk) -> str:
     """``GET /api/capture/status`` as the raw JSON text a client gets."""
     token = desk.container.tokens.issue("tester")
-    transport = httpx.ASGITransport(app=create_app(desk.container))
+    transport = httpx.ASGITransport(app=create_app(desk.container.api_services()))
     async with httpx.AsyncClient(transport=transport, base_url="http://tradewire") as client:
         reply = await client.get(
             "/api/capture/status", headers={"Authorization": f"Bearer {token}"}

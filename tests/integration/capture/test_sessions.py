@@ -22,8 +22,8 @@ from tests.support.services import free_port
 from tests.support.waiting import eventually
 from tradewire.capture.browser.scripts import ScriptBundle
 from tradewire.capture.browser.wakeups import launched_browser, message_threads
+from tradewire.capture.config import CaptureSessionSettings
 from tradewire.core.scheduling import thread_slice
-from tradewire.settings import CaptureSessionSettings
 
 pytestmark = pytest.mark.browser
 

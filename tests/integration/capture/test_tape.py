@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from tests.support.waiting import eventually
-from tradewire.settings import CaptureSessionSettings, ScraperSettings
+from tradewire.capture.config import CaptureSessionSettings
+from tradewire.tape.config import ScraperSettings
 
 pytestmark = pytest.mark.browser
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tradewire.analysis.config import IndicatorSettings
 from tradewire.core.clock import TestClock
 from tradewire.core.errors import RetryableError
 from tradewire.core.events import DataSource
@@ -12,7 +13,6 @@ from tradewire.marketdata.cache import SnapshotCache
 from tradewire.marketdata.failover import Failover
 from tradewire.marketdata.ports import ProviderError
 from tradewire.marketdata.service import MarketDataService
-from tradewire.settings import IndicatorSettings
 
 
 @pytest.fixture

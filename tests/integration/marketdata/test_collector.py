@@ -9,11 +9,11 @@ from pydantic import SecretStr
 
 from tests.support.fake_providers import FINNHUB_KEY, FakeProvider, Fault
 from tests.support.waiting import eventually
+from tradewire.bootstrap.marketdata import build_collector
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import LiveClock
 from tradewire.core.events import CollectionCycle, DataSource, MarketSnapshot, Timeframe
 from tradewire.marketdata.collector import Collector
-from tradewire.marketdata.wiring import build_collector
 from tradewire.settings import Settings
 from tradewire.storage.db import create_db_engine
 from tradewire.storage.migrate import upgrade

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tradewire.bootstrap.tape import build_tape
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.events import Event
@@ -16,7 +17,6 @@ from tradewire.storage.migrate import upgrade
 from tradewire.storage.repositories.tape import SqlTapeStore
 from tradewire.storage.writer import GroupCommitWriter
 from tradewire.tape.service import TapeService
-from tradewire.tape.wiring import build_tape
 
 
 @dataclass

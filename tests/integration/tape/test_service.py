@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from tests.support.tape import message, row
 from tradewire.core.clock import TestClock
 from tradewire.core.events import ScraperConfigChanged, TapeBatch, TapeCandle, TapeStored
-from tradewire.settings import ScraperSettings
 from tradewire.tape.clock import ExchangeClock, to_ns
+from tradewire.tape.config import ScraperSettings
 from tradewire.tape.normalise import Normaliser
 from tradewire.tape.ports import TradeQuery
 from tradewire.tape.schema import decode_scraped
@@ -145,8 +145,8 @@ async def test_config_is_persisted_applied_and_announced(tape_factory):
 async def test_bus_batches_are_ingested_and_candles_published(tape_factory):
     rig = await tape_factory()
     t = now_ms_aligned() // (60 * S) * (60 * S)
-    await rig.bus.publish(batch([row(t + S, 1, price=100.0), row(t + 2 * S, 3, price=101.0)]))
-    await rig.bus.publish(batch([row(t + 61 * S, 4, price=102.0, size=1)]))
+    await rig.bus.execute(batch([row(t + S, 1, price=100.0), row(t + 2 * S, 3, price=101.0)]))
+    await rig.bus.execute(batch([row(t + 61 * S, 4, price=102.0, size=1)]))
     assert rig.store.count(TradeQuery(symbol="NQZ5")) == 3
     closed = [c for c in rig.of(TapeCandle) if c.closed]
     assert [(c.open, c.close, c.volume, c.ts_event) for c in closed] == [(100.0, 101.0, 4.0, t)]

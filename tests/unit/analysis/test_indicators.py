@@ -8,9 +8,9 @@ import random
 
 import pytest
 
+from tradewire.analysis.config import IndicatorSettings
 from tradewire.analysis.indicators import classify_trend, compute_indicators
 from tradewire.core.events import CandleSeries, DataSource, Timeframe, Trend
-from tradewire.settings import IndicatorSettings
 
 PERIODS = IndicatorSettings()
 

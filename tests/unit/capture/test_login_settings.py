@@ -6,14 +6,9 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from tradewire.capture.config import CaptureSessionSettings, CaptureSettings, login_env, login_key
 from tradewire.cli import app
-from tradewire.settings import (
-    CaptureSessionSettings,
-    CaptureSettings,
-    Settings,
-    login_env,
-    login_key,
-)
+from tradewire.settings import Settings
 
 SECRET = "Pa55-w0rd.never@shown"
 PREFIX = "TRADEWIRE_CAPTURE__LOGIN__"

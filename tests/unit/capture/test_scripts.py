@@ -5,7 +5,8 @@ import pytest
 from pydantic import ValidationError
 
 from tradewire.capture.browser.scripts import PageConfig, ScriptBundle, glob_to_regex
-from tradewire.settings import CaptureSessionSettings, CaptureSettings, Settings
+from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
+from tradewire.settings import Settings
 
 
 def test_url_globs_become_anchored_regexes():

@@ -36,12 +36,12 @@ def test_defaults_and_env(monkeypatch, tmp_path):
         ("TRADEWIRE_ALERT_TEMPLATES", '["(unclosed"]'),
         ("TRADEWIRE_ALERT_TEMPLATES", '["(?P<pair>\\\\S+) only"]'),
         ("TRADEWIRE_WEBHOOK_ALLOWED_IPS", '["1.2.3"]'),
-        ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "50"),
-        ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "100001"),
-        ("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", "-1"),
-        ("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", "100"),
-        ("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", "-1"),
-        ("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", "high"),
+        ("TRADEWIRE_TUNING__WAKEUP_SLICE_US", "50"),
+        ("TRADEWIRE_TUNING__WAKEUP_SLICE_US", "100001"),
+        ("TRADEWIRE_TUNING__WAKEUP_SLICE_US", "-1"),
+        ("TRADEWIRE_TUNING__REALTIME_PRIORITY", "100"),
+        ("TRADEWIRE_TUNING__REALTIME_PRIORITY", "-1"),
+        ("TRADEWIRE_TUNING__REALTIME_PRIORITY", "high"),
     ],
 )
 def test_invalid_settings_are_refused(monkeypatch, name, value):
@@ -52,11 +52,11 @@ def test_invalid_settings_are_refused(monkeypatch, name, value):
 
 @pytest.mark.parametrize("value", ["0", "100", "100000"])
 def test_wakeup_slice_is_off_or_within_the_kernels_range(monkeypatch, value):
-    monkeypatch.setenv("TRADEWIRE_CAPTURE__WAKEUP_SLICE_US", value)
-    assert Settings(_env_file=None).capture.wakeup_slice_us == int(value)
+    monkeypatch.setenv("TRADEWIRE_TUNING__WAKEUP_SLICE_US", value)
+    assert Settings(_env_file=None).tuning.wakeup_slice_us == int(value)
 
 
 @pytest.mark.parametrize("value", ["0", "1", "99"])
 def test_realtime_priority_is_off_or_a_fifo_priority(monkeypatch, value):
-    monkeypatch.setenv("TRADEWIRE_CAPTURE__REALTIME_PRIORITY", value)
-    assert Settings(_env_file=None).capture.realtime_priority == int(value)
+    monkeypatch.setenv("TRADEWIRE_TUNING__REALTIME_PRIORITY", value)
+    assert Settings(_env_file=None).tuning.realtime_priority == int(value)

@@ -1,6 +1,6 @@
 """Duplicate suppression windows and identity."""
 
-from tradewire.capture.alerts import AlertParser, decode_json
+from tradewire.alerts import AlertParser, decode_json
 from tradewire.signals.dedupe import Deduplicator, identity_key
 
 S = 1_000_000_000

@@ -4,7 +4,6 @@ import asyncio
 
 import orjson
 import pytest
-from prometheus_client import CollectorRegistry
 
 from tests.support.waiting import eventually
 from tests.unit.signals.fakes import FakeTransport
@@ -34,10 +33,10 @@ def emitted(pair="BTC/USDT", strategy=None) -> SignalEmitted:
     return SignalEmitted(signal=signal, ts_event=2, ts_init=2)
 
 
-@pytest.fixture
-async def hub():
-    latency = LatencyTracker(CollectorRegistry())
-    hub = SignalHub(latency, queue_size=8, heartbeat_s=3600)
+@pytest.fixture(params=[False, True], ids=["default", "yield-after-broadcast"])
+async def hub(request):
+    latency = LatencyTracker()
+    hub = SignalHub(latency, queue_size=8, heartbeat_s=3600, yield_after_broadcast=request.param)
     hub.start()
     yield hub
     await hub.stop()
@@ -98,7 +97,7 @@ async def test_stalled_subscriber_is_dropped_and_others_unaffected(hub):
 
 
 async def test_heartbeats_are_sent():
-    hub = SignalHub(LatencyTracker(CollectorRegistry()), heartbeat_s=0.02)
+    hub = SignalHub(LatencyTracker(), heartbeat_s=0.02)
     hub.start()
     transport = FakeTransport()
     hub.attach(transport, "a", "subscriber")
@@ -108,7 +107,7 @@ async def test_heartbeats_are_sent():
 
 
 async def test_heartbeats_go_only_to_idle_subscribers():
-    hub = SignalHub(LatencyTracker(CollectorRegistry()), heartbeat_s=0.2)
+    hub = SignalHub(LatencyTracker(), heartbeat_s=0.2)
     hub.start()
     idle, busy = FakeTransport(), FakeTransport()
     hub.attach(idle, "idle", "subscriber")
@@ -143,8 +142,9 @@ async def test_idle_subscribers_are_written_at_once_and_queued_messages_keep_the
     assert hub._latency.stats()["totalLatency"]["count"] == 2
 
 
-async def test_the_cpu_is_offered_once_after_every_direct_write(hub, monkeypatch):
-    # Readers the writes woke get the CPU only once every idle subscriber has the signal.
+async def test_the_cpu_is_offered_after_direct_writes_only_when_tuned_to(hub, monkeypatch):
+    # Opted in, readers the writes woke get the CPU once every idle subscriber has the signal;
+    # by default the hub never gives up the CPU.
     idle = [FakeTransport() for _ in range(3)]
     for transport in idle:
         hub.attach(transport, "u", "subscriber")
@@ -154,7 +154,8 @@ async def test_the_cpu_is_offered_once_after_every_direct_write(hub, monkeypatch
     )
     hub.on_signal(emitted())
     hub.on_signal(emitted())
-    assert offered == [3, 6]
+    assert offered == ([3, 6] if hub._yield_after_broadcast else [])
+    assert all(t.direct == 2 for t in idle)
 
 
 async def test_a_broadcast_that_writes_nothing_at_once_keeps_the_cpu(hub, monkeypatch):

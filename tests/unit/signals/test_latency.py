@@ -4,6 +4,7 @@ from collections import deque
 
 from prometheus_client import CollectorRegistry, generate_latest
 
+from tradewire.bootstrap.metrics import latency_histogram
 from tradewire.signals.latency import LatencyTracker, SignalTiming, summarise
 
 
@@ -16,7 +17,7 @@ def test_summarise_nearest_rank():
 
 def test_window_keeps_only_the_last_samples_and_exports_histograms():
     registry = CollectorRegistry()
-    tracker = LatencyTracker(registry, window=10, warn_ms=5)
+    tracker = LatencyTracker(window=10, warn_ms=5, observe=latency_histogram(registry))
     for i in range(25):
         ms = 1_000_000
         tracker.delivered(

@@ -3,11 +3,10 @@
 import asyncio
 
 import pytest
-from prometheus_client import CollectorRegistry
 
 from tests.support.waiting import eventually
 from tests.unit.signals.fakes import MemoryStore
-from tradewire.capture.alerts import AlertParser
+from tradewire.alerts import AlertParser
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import TestClock
 from tradewire.core.errors import RetryableError
@@ -30,7 +29,7 @@ def rig():
         dedupe=Deduplicator(60),
         bus=bus,
         store=store,
-        latency=LatencyTracker(CollectorRegistry()),
+        latency=LatencyTracker(),
         clock=clock,
     )
     return pipeline, store, emitted, clock

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from tradewire.core.events import Alert, AlertProcessed, AlertSource, AlertStatus
 from tradewire.core.ids import new_id
+from tradewire.signals.ports import SignalQuery
 from tradewire.storage.db import create_db_engine
 from tradewire.storage.migrate import downgrade, upgrade
 from tradewire.storage.models import AlertRow
-from tradewire.storage.repositories.signals import SignalQuery, SqlSignalStore
+from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
 
 ALERTS = AlertRow.__table__
@@ -81,7 +82,7 @@ async def test_a_bad_row_fails_alone(engine):
 
 
 async def test_signal_store_round_trip_and_filters(engine):
-    from tradewire.capture.alerts import AlertParser
+    from tradewire.alerts import AlertParser
     from tradewire.signals.dedupe import identity_key
     from tradewire.signals.pipeline import _make_signal
 

@@ -8,22 +8,13 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from tradewire.api.deps import AdminDep, ContainerDep, PrincipalDep
-from tradewire.capture.browser.service import CaptureService
-from tradewire.core.errors import RetryableError
+from tradewire.api.deps import AdminDep, CaptureDep, PrincipalDep
 
 router = APIRouter(tags=["capture"])
 
 
-def capture_of(container) -> CaptureService:
-    if container.capture is None:
-        raise RetryableError("browser capture is not available", retry_after=5)
-    return container.capture
-
-
 @router.get("/api/capture/status", summary="Capture sessions: connection, pages, counters")
-async def status(container: ContainerDep, _user: PrincipalDep) -> dict[str, object]:
-    service = capture_of(container)
+async def status(service: CaptureDep, _user: PrincipalDep) -> dict[str, object]:
     return {
         "success": True,
         "scripts_version": service.bundle.version,
@@ -32,8 +23,8 @@ async def status(container: ContainerDep, _user: PrincipalDep) -> dict[str, obje
 
 
 @router.post("/api/capture/reload", summary="Re-read the in-page scripts and re-inject them")
-async def reload(container: ContainerDep, _admin: AdminDep) -> dict[str, object]:
-    version = await capture_of(container).reload()
+async def reload(service: CaptureDep, _admin: AdminDep) -> dict[str, object]:
+    version = await service.reload()
     return {"success": True, "scripts_version": version}
 
 
@@ -43,9 +34,8 @@ async def reload(container: ContainerDep, _admin: AdminDep) -> dict[str, object]
     response_class=PlainTextResponse,
 )
 async def userscript(
-    site: Literal["tradovate", "tradingview"], request: Request, container: ContainerDep
+    site: Literal["tradovate", "tradingview"], request: Request, service: CaptureDep
 ) -> PlainTextResponse:
-    service = capture_of(container)
     match = (
         service.settings.tradovate_urls
         if site == "tradovate"

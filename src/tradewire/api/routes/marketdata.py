@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from tradewire.api.deps import ContainerDep, PrincipalDep
-from tradewire.api.routes.collector import collector_of
+from tradewire.api.deps import CollectorDep, PrincipalDep
 from tradewire.core.clock import iso_utc
 from tradewire.core.events import Indicators, Level, Quote, TimeframeAnalysis
 from tradewire.marketdata.cache import CachedSnapshot
@@ -19,7 +18,7 @@ router = APIRouter(tags=["marketdata"])
 @router.get("/api/marketdata/{ticker}", summary="Market snapshot of one ticker")
 async def market_data(
     ticker: str,
-    container: ContainerDep,
+    collector: CollectorDep,
     _user: PrincipalDep,
     stale: Annotated[
         bool, Query(description="Serve an expired cache entry if the sources fail")
@@ -27,7 +26,7 @@ async def market_data(
     bars: Annotated[int, Query(ge=0, le=300, description="Candles per timeframe")] = 100,
 ) -> dict[str, object]:
     symbol = validate_ticker(ticker)
-    cached = await collector_of(container).service.snapshot(symbol, allow_stale=stale)
+    cached = await collector.service.snapshot(symbol, allow_stale=stale)
     return {"success": True, **snapshot_to_wire(cached, bars)}
 
 

@@ -15,25 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 from starlette.concurrency import run_in_threadpool
 
-from tradewire.api.deps import AdminDep, ContainerDep, PrincipalDep
+from tradewire.api.deps import AdminDep, PrincipalDep, ServicesDep, TapeDep
 from tradewire.core.clock import iso_utc
-from tradewire.core.errors import PayloadTooLargeError, RetryableError, ValidationError
-from tradewire.settings import ScraperSettings
+from tradewire.core.errors import PayloadTooLargeError, ValidationError
+from tradewire.tape.config import ScraperSettings
 from tradewire.tape.export import FORMATS, date_range, writer_for
 from tradewire.tape.ports import TradeQuery
 from tradewire.tape.schema import decode_scraped
-from tradewire.tape.service import TapeService
+from tradewire.tape.service import IngestResult
 
 router = APIRouter(tags=["scraper"])
 
 Account = Annotated[str | None, Query(min_length=1, max_length=100)]
 Symbol = Annotated[str | None, Query(min_length=1, max_length=32)]
-
-
-def tape_of(container) -> TapeService:
-    if container.tape is None:
-        raise RetryableError("the tape service is not running", retry_after=5)
-    return container.tape
 
 
 class ConfigPatch(BaseModel):
@@ -68,19 +62,17 @@ async def json_body(request: Request, limit: int) -> object:
 
 
 @router.post("/api/scraper/ingest", summary="Ingest one scraped tape message; answers when durable")
-async def ingest(request: Request, container: ContainerDep, user: PrincipalDep) -> dict:
-    tape = tape_of(container)
-    payload = await json_body(request, container.settings.tape.max_ingest_bytes)
+async def ingest(request: Request, api: ServicesDep, user: PrincipalDep) -> dict:
+    payload = await json_body(request, api.limits.max_ingest_bytes)
     batch = decode_scraped(
-        payload, source="http", received_ns=container.clock.now_ns(), default_account=user.user
+        payload, source="http", received_ns=api.clock.now_ns(), default_account=user.user
     )
-    result = await tape.ingest(batch)
+    result: IngestResult = await api.bus.execute(batch)
     return result.to_wire()
 
 
 @router.get("/api/scraper/status", summary="Intake state, buffer fill, today's count, lag")
-async def status(container: ContainerDep, _user: PrincipalDep) -> dict:
-    tape = tape_of(container)
+async def status(tape: TapeDep, _user: PrincipalDep) -> dict:
     stats = await run_in_threadpool(tape.stats)
     fill = tape.buffer.fill()
     return {
@@ -103,13 +95,12 @@ async def status(container: ContainerDep, _user: PrincipalDep) -> dict:
 
 @router.get("/api/scraper/data", summary="The newest trades from the live buffer")
 async def data(
-    container: ContainerDep,
+    tape: TapeDep,
     _user: PrincipalDep,
     account: Account = None,
     symbol: Symbol = None,
     limit: Annotated[int, Query(ge=1, le=1_000_000)] = 500,
 ) -> dict:
-    tape = tape_of(container)
     rows = tape.buffer.recent(
         account=account, symbol=symbol.upper() if symbol else None, limit=limit
     )
@@ -118,7 +109,7 @@ async def data(
 
 @router.get("/api/scraper/export", summary="Stored trades as json, csv or parquet (streamed)")
 async def export(
-    container: ContainerDep,
+    tape: TapeDep,
     _user: PrincipalDep,
     format: Annotated[str, Query(max_length=10)] = "json",
     start_date: Annotated[str | None, Query(max_length=40)] = None,
@@ -126,7 +117,6 @@ async def export(
     account: Account = None,
     symbol: Symbol = None,
 ) -> StreamingResponse:
-    tape = tape_of(container)
     write = writer_for(format)
     since, until = date_range(start_date, end_date)
     query = TradeQuery(
@@ -144,13 +134,12 @@ async def export(
 
 
 @router.get("/api/scraper/config", summary="The current scraper settings")
-async def get_config(container: ContainerDep, _user: PrincipalDep) -> dict:
-    return {"success": True, "config": tape_of(container).config.model_dump()}
+async def get_config(tape: TapeDep, _user: PrincipalDep) -> dict:
+    return {"success": True, "config": tape.config.model_dump()}
 
 
 @router.post("/api/scraper/config", summary="Change scraper settings; pushed live to pages")
-async def set_config(request: Request, container: ContainerDep, _admin: AdminDep) -> dict:
-    tape = tape_of(container)
+async def set_config(request: Request, tape: TapeDep, _admin: AdminDep) -> dict:
     payload = await json_body(request, 64 * 1024)
     try:
         patch = ConfigPatch.model_validate(payload)
@@ -167,8 +156,8 @@ async def set_config(request: Request, container: ContainerDep, _admin: AdminDep
 
 
 @router.post("/api/scraper/persist", summary="Flush now; report what was flushed")
-async def persist(container: ContainerDep, _admin: AdminDep) -> dict:
-    result = await tape_of(container).persist()
+async def persist(tape: TapeDep, _admin: AdminDep) -> dict:
+    result = await tape.persist()
     return {
         "success": True,
         "flushed": result.flushed,

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from tradewire.api.deps import ContainerDep, PrincipalDep
-from tradewire.capture.alerts.symbols import normalise_symbol
+from tradewire.alerts.symbols import normalise_symbol
+from tradewire.api.deps import PrincipalDep, ServicesDep
 from tradewire.core.clock import datetime_to_ns
 from tradewire.core.errors import ValidationError
-from tradewire.storage.repositories.signals import SignalQuery
+from tradewire.signals.ports import SignalQuery
 
 router = APIRouter(tags=["signals"])
 
@@ -38,7 +38,7 @@ def parse_since(value: str | None) -> int | None:
 
 @router.get("/api/signals", summary="List stored signals, newest first")
 async def list_signals(
-    container: ContainerDep,
+    api: ServicesDep,
     _user: PrincipalDep,
     symbol: Annotated[str | None, Query(max_length=64)] = None,
     strategy: Annotated[str | None, Query(max_length=200)] = None,
@@ -51,5 +51,5 @@ async def list_signals(
         since_ns=parse_since(since),
         limit=limit,
     )
-    signals = await run_in_threadpool(container.signal_store.list_signals, query)
+    signals = await run_in_threadpool(api.signals.list_signals, query)
     return {"success": True, "count": len(signals), "signals": signals}

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from tradewire.api.deps import ContainerDep, PrincipalDep
-from tradewire.api.routes.scraper import tape_of
+from tradewire.api.deps import PrincipalDep, ServicesDep, TapeDep
 from tradewire.core.clock import iso_utc, ns_to_ms
 from tradewire.core.errors import ValidationError
 from tradewire.tape.candles import INTERVALS
@@ -20,19 +19,19 @@ DEFAULT_SPAN_NS = 86_400 * 1_000_000_000
 
 @router.get("/api/tape/candles", summary="Candles of one symbol from the tape")
 async def candles(
-    container: ContainerDep,
+    tape: TapeDep,
+    api: ServicesDep,
     _user: PrincipalDep,
     symbol: Annotated[str, Query(min_length=1, max_length=32)],
     interval: Annotated[str, Query(description=f"one of {', '.join(INTERVALS)}")] = "1m",
     start: Annotated[str | None, Query(max_length=40, description="date or ISO time")] = None,
     end: Annotated[str | None, Query(max_length=40, description="date or ISO time")] = None,
 ) -> dict:
-    tape = tape_of(container)
     if interval not in INTERVALS:
         raise ValidationError(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
     since, until = date_range(start, end)
     if since is None:
-        since = (until or container.clock.now_ns()) - DEFAULT_SPAN_NS
+        since = (until or api.clock.now_ns()) - DEFAULT_SPAN_NS
     built = await run_in_threadpool(tape.candles, symbol.upper(), INTERVALS[interval], since, until)
     return {
         "success": True,

@@ -28,7 +28,7 @@ from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from tradewire.capture.browser.scripts import SCRIPTS_DIR, glob_to_regex
-from tradewire.settings import CaptureSettings, LoginSite, SiteLogin, login_env
+from tradewire.capture.config import CaptureSettings, LoginSite, SiteLogin, login_env
 
 log = structlog.get_logger(__name__)
 

@@ -19,9 +19,11 @@ from playwright.async_api import Playwright, async_playwright
 from tradewire.capture.browser.receiver import AlertSubmitter, PageReceiver, TapeSink
 from tradewire.capture.browser.scripts import ScriptBundle
 from tradewire.capture.browser.session import CaptureSession, SessionStatus
+from tradewire.capture.browser.wakeups import WakeupPolicy
+from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 from tradewire.capture.ocr import TesseractOcr
 from tradewire.core.clock import Clock
-from tradewire.settings import CaptureSessionSettings, CaptureSettings, ScraperSettings
+from tradewire.tape.config import ScraperSettings
 
 log = structlog.get_logger(__name__)
 
@@ -58,8 +60,10 @@ class CaptureService:
         tape_sink: TapeSink,
         alerts: AlertSubmitter,
         clock: Clock | None = None,
+        wakeups: WakeupPolicy = WakeupPolicy(),
     ) -> None:
         self.settings = settings
+        self._wakeups = wakeups
         self._data_dir = data_dir
         self._tape_sink = tape_sink
         self._alerts = alerts
@@ -97,6 +101,7 @@ class CaptureService:
             bundle=self.bundle,
             settings=self.settings,
             profiles_dir=self._data_dir / "profiles",
+            wakeups=self._wakeups,
         )
         session.start(self._playwright)
         self.sessions[spec.account] = session

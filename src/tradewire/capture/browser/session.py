@@ -25,8 +25,8 @@ from tradewire.capture.browser.link import PageLink
 from tradewire.capture.browser.login import AutoLogin
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
 from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
-from tradewire.capture.browser.wakeups import PromptWakeups
-from tradewire.settings import CaptureSessionSettings, CaptureSettings
+from tradewire.capture.browser.wakeups import PromptWakeups, WakeupPolicy
+from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 
 log = structlog.get_logger(__name__)
 
@@ -80,6 +80,7 @@ class CaptureSession:
         bundle: ScriptBundle,
         settings: CaptureSettings,
         profiles_dir: Path,
+        wakeups: WakeupPolicy = WakeupPolicy(),
     ) -> None:
         self.spec = spec
         self.receiver = receiver
@@ -98,9 +99,7 @@ class CaptureSession:
         self.state = "stopped"
         self.reconnects = 0
         self.last_error: str | None = None
-        self._wakeups = PromptWakeups(
-            realtime_priority=settings.realtime_priority, slice_us=settings.wakeup_slice_us
-        )
+        self._wakeups = PromptWakeups(wakeups)
 
     @property
     def pages(self) -> list[Page]:

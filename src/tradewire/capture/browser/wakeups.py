@@ -122,6 +122,15 @@ def browser_threads(profile: Path) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True)
+class WakeupPolicy:
+    """How to hasten message threads: real-time at ``realtime_priority`` where the process may
+    (0: never), else a ``slice_us`` slice (0: never). Both off unless the deployment opts in."""
+
+    realtime_priority: int = 0
+    slice_us: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Wakeups:
     """How many of a session's message threads wake promptly, and how many of those real-time."""
 
@@ -140,9 +149,9 @@ class PromptWakeups:
     Each thread runs real-time at ``realtime_priority`` where the process may (0: never), and
     otherwise asks for a ``slice_us`` slice (0: never)."""
 
-    def __init__(self, *, realtime_priority: int, slice_us: int) -> None:
-        self._priority = realtime_priority
-        self._slice_us = slice_us
+    def __init__(self, policy: WakeupPolicy) -> None:
+        self._priority = policy.realtime_priority
+        self._slice_us = policy.slice_us
         self._claimed = False
         self._profile: Path | None = None
         self._loop_how: str | None = None

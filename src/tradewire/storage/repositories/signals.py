@@ -1,28 +1,16 @@
-"""Alert and signal persistence (implements the pipeline's SignalStore port)."""
+"""Alert and signal persistence (implements :class:`tradewire.signals.ports.SignalStore`)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
 from tradewire.core.events import AlertProcessed, AlertSource, Direction, Signal
+from tradewire.signals.ports import SignalQuery
 from tradewire.storage.models import AlertRow, SignalRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
 
 _ALERTS = AlertRow.__table__
 _SIGNALS = SignalRow.__table__
-
-
-@dataclass(frozen=True, slots=True)
-class SignalQuery:
-    """Filters for listing stored signals."""
-
-    symbol: str | None = None
-    strategy: str | None = None
-    since_ns: int | None = None
-    until_ns: int | None = None
-    limit: int = 100
 
 
 class SqlSignalStore:

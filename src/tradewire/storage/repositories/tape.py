@@ -15,9 +15,9 @@ from itertools import chain
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from tradewire.core.events import TapeTrade
-from tradewire.settings import ScraperSettings
 from tradewire.storage.models import ScraperConfigRow, TapeTradeRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
+from tradewire.tape.config import ScraperSettings
 from tradewire.tape.ports import ROW_FIELDS, StoreStats, TradeQuery
 
 _TRADES = TapeTradeRow.__table__

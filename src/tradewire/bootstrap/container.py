@@ -1,4 +1,4 @@
-"""Wire adapters to the core from Settings: the one place that knows every concrete class."""
+"""Build every service from Settings and start and stop them in order."""
 
 from __future__ import annotations
 
@@ -6,32 +6,32 @@ import asyncio
 from dataclasses import dataclass, field
 
 import structlog
-from prometheus_client import CollectorRegistry, Gauge
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
+from prometheus_client import CollectorRegistry
 
+from tradewire.alerts import AlertParser
+from tradewire.alerts.templates import TemplateSet
 from tradewire.api.auth import TokenService, load_or_create_secret
-from tradewire.capture.alerts import AlertParser
-from tradewire.capture.alerts.templates import TemplateSet
+from tradewire.api.services import ApiLimits, ApiServices, Health
+from tradewire.bootstrap.capture import build_capture
+from tradewire.bootstrap.marketdata import build_collector
+from tradewire.bootstrap.metrics import hub_and_writer_gauges, latency_histogram, tape_gauges
+from tradewire.bootstrap.tape import build_tape
 from tradewire.capture.browser.service import CaptureService
-from tradewire.capture.browser.wiring import build_capture
 from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.events import SignalEmitted
 from tradewire.marketdata.collector import Collector
-from tradewire.marketdata.wiring import build_collector
 from tradewire.settings import Settings
 from tradewire.signals.dedupe import Deduplicator
 from tradewire.signals.hub import SignalHub
 from tradewire.signals.latency import LatencyTracker
 from tradewire.signals.pipeline import SignalPipeline
-from tradewire.storage.db import create_db_engine
+from tradewire.storage.db import Engine, create_db_engine, ping, safe_url
 from tradewire.storage.migrate import upgrade
 from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter
 from tradewire.tape.service import TapeService
-from tradewire.tape.wiring import build_tape
 
 log = structlog.get_logger(__name__)
 
@@ -78,7 +78,7 @@ class Container:
         if self.capture is not None:
             await self.capture.start()
         log.info(
-            "tradewire started", database=_safe_url(self.settings.db_url), dedupe_warmed=warmed
+            "tradewire started", database=safe_url(self.settings.db_url), dedupe_warmed=warmed
         )
 
     async def stop(self) -> None:
@@ -96,6 +96,35 @@ class Container:
         await asyncio.to_thread(self.writer.stop)
         self.engine.dispose()
 
+    def api_services(self) -> ApiServices:
+        """The services the HTTP and WebSocket front end uses."""
+        settings = self.settings
+        return ApiServices(
+            limits=ApiLimits(
+                max_body_bytes=settings.max_body_bytes,
+                max_ingest_bytes=settings.tape.max_ingest_bytes,
+                webhook_timeout_s=settings.webhook_timeout_s,
+                latency_warn_ms=settings.latency_warn_ms,
+            ),
+            clock=self.clock,
+            bus=self.bus,
+            tokens=self.tokens,
+            webhook_guard=self.webhook_guard,
+            pipeline=self.pipeline,
+            hub=self.hub,
+            latency=self.latency,
+            signals=self.signal_store,
+            health=Health(
+                database_ok=lambda: ping(self.engine), writes_pending=lambda: self.writer.pending
+            ),
+            registry=self.registry,
+            start=self.start,
+            stop=self.stop,
+            tape=self.tape,
+            collector=self.collector,
+            capture=self.capture,
+        )
+
 
 def build(settings: Settings, clock: Clock | None = None) -> Container:
     """Create the container for ``settings`` (nothing is started yet)."""
@@ -105,9 +134,15 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     registry = CollectorRegistry()
     bus = MessageBus()
     writer = GroupCommitWriter(engine)
-    latency = LatencyTracker(registry, settings.latency_window, settings.latency_warn_ms)
+    latency = LatencyTracker(
+        settings.latency_window, settings.latency_warn_ms, observe=latency_histogram(registry)
+    )
     hub = SignalHub(
-        latency, queue_size=settings.ws_queue_size, heartbeat_s=settings.ws_heartbeat_s, clock=clock
+        latency,
+        queue_size=settings.ws_queue_size,
+        heartbeat_s=settings.ws_heartbeat_s,
+        clock=clock,
+        yield_after_broadcast=settings.tuning.yield_after_broadcast,
     )
     store = SqlSignalStore(engine, writer)
     dedupe = Deduplicator(settings.dedupe_window_s)
@@ -120,30 +155,15 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         clock=clock,
     )
     bus.subscribe(SignalEmitted, hub.on_signal)
-    secret = load_or_create_secret(
-        settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
-        settings.jwt_secret_file,
-    )
-    Gauge(
-        "tradewire_ws_subscribers", "Connected WebSocket subscribers", registry=registry
-    ).set_function(lambda: hub.subscriber_count)
-    Gauge(
-        "tradewire_ws_written_at_once",
-        "Signals written straight to an idle subscriber's socket (the rest were queued)",
-        registry=registry,
-    ).set_function(lambda: hub.written_at_once)
-    Gauge(
-        "tradewire_ws_dropped_slow", "Subscribers closed for not reading", registry=registry
-    ).set_function(lambda: hub.dropped_slow)
-    Gauge(
-        "tradewire_db_writes_pending", "Writes queued for the database", registry=registry
-    ).set_function(lambda: writer.pending)
+    hub_and_writer_gauges(registry, hub, writer)
+    tape = build_tape(settings, engine=engine, writer=writer, bus=bus, clock=clock)
+    tape_gauges(registry, tape)
     return Container(
         settings=settings,
         clock=clock,
         bus=bus,
         registry=registry,
-        tokens=TokenService(secret),
+        tokens=token_service(settings),
         writer=writer,
         signal_store=store,
         latency=latency,
@@ -153,11 +173,18 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         engine=engine,
         webhook_guard=webhook_guard(settings),
         collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
-        tape=build_tape(
-            settings, engine=engine, writer=writer, bus=bus, clock=clock, registry=registry
-        ),
+        tape=tape,
         capture=build_capture(settings, bus=bus, alerts=pipeline, clock=clock),
     )
+
+
+def token_service(settings: Settings) -> TokenService:
+    """Tokens signed with the configured secret, or the one generated under the data folder."""
+    secret = load_or_create_secret(
+        settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
+        settings.jwt_secret_file,
+    )
+    return TokenService(secret)
 
 
 def webhook_guard(settings: Settings) -> WebhookGuard:
@@ -167,7 +194,3 @@ def webhook_guard(settings: Settings) -> WebhookGuard:
         allowlist=settings.webhook_allowed_ips if settings.webhook_ip_allowlist else None,
         trust_proxy=settings.trust_proxy,
     )
-
-
-def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)

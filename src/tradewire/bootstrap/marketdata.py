@@ -1,4 +1,4 @@
-"""Build the collector and everything behind it from Settings (called by ``bootstrap.build``)."""
+"""Build the collector and everything behind it from Settings."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tradewire.marketdata.ratelimit import SlidingWindowLimiter
 from tradewire.marketdata.service import MarketDataService
 from tradewire.marketdata.watchlist import Watchlist
 from tradewire.settings import Settings
+from tradewire.storage.db import Engine
 from tradewire.storage.repositories.marketdata import SqlKeyValueStore, SqlWatchlistStore
 from tradewire.storage.writer import GroupCommitWriter
 
@@ -66,7 +67,7 @@ def build_providers(
 def build_collector(
     settings: Settings,
     *,
-    engine: object,
+    engine: Engine,
     writer: GroupCommitWriter,
     clock: Clock,
     bus: MessageBus | None = None,

@@ -1,36 +1,42 @@
-"""Compose browser capture from Settings (called by ``bootstrap.build``; the area's wiring)."""
+"""Compose browser capture from Settings: prints go to the tape service as a command over the
+bus, alerts to the signal pipeline, scraper setting changes to every attached Tradovate page."""
 
 from __future__ import annotations
 
 from tradewire.capture.browser.receiver import AlertSubmitter
 from tradewire.capture.browser.service import CaptureService
+from tradewire.capture.browser.wakeups import WakeupPolicy
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock
 from tradewire.core.events import ScraperConfigChanged
-from tradewire.settings import ScraperSettings, Settings
+from tradewire.settings import Settings
+from tradewire.tape.config import ScraperSettings
 from tradewire.tape.schema import decode_scraped
 
 
 def build_capture(
     settings: Settings, *, bus: MessageBus, alerts: AlertSubmitter, clock: Clock
 ) -> CaptureService:
-    """Return the capture service: prints go to the tape service over the bus, alerts to the
-    pipeline, and scraper setting changes to every attached Tradovate page (not started)."""
+    """Return the capture service (not started)."""
 
-    async def publish_tape(
+    async def store_tape(
         payload: dict[str, object], *, account: str, source: str, received_ns: int
     ) -> None:
+        # A command: when the store fails, the error reaches the page, which keeps the prints
+        # and offers them again, instead of being told they were taken.
         batch = decode_scraped(
             payload, source=source, received_ns=received_ns, default_account=account
         )
-        await bus.publish(batch)
+        await bus.execute(batch)
 
+    tuning = settings.tuning
     service = CaptureService(
         settings.capture,
         data_dir=settings.data_dir,
-        tape_sink=publish_tape,
+        tape_sink=store_tape,
         alerts=alerts,
         clock=clock,
+        wakeups=WakeupPolicy(tuning.realtime_priority, tuning.wakeup_slice_us),
     )
 
     async def push_config(event: ScraperConfigChanged) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tradewire.capture.alerts.numbers import parse_positive
-from tradewire.capture.alerts.symbols import SymbolInfo, normalise_symbol
+from tradewire.alerts.numbers import parse_positive
+from tradewire.alerts.symbols import SymbolInfo, normalise_symbol
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import Direction
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tradewire.capture.alerts.model import ParsedAlert, build_parsed
+from tradewire.alerts.model import ParsedAlert, build_parsed
 from tradewire.core.errors import ValidationError
 
 _ALIASES: dict[str, tuple[str, ...]] = {

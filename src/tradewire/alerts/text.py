@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tradewire.capture.alerts.model import ParsedAlert, build_parsed
+from tradewire.alerts.model import ParsedAlert, build_parsed
 from tradewire.core.errors import ValidationError
 
 NUMBER = (

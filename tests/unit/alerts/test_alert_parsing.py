@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewire.capture.alerts import AlertParser, decode_json, redact_secret_text, redact_secrets
-from tradewire.capture.alerts.templates import TemplateSet
+from tradewire.alerts import AlertParser, decode_json, redact_secret_text, redact_secrets
+from tradewire.alerts.templates import TemplateSet
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import Direction
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tradewire.capture.alerts.model import ParsedAlert, build_parsed
-from tradewire.capture.alerts.text import NUMBER
+from tradewire.alerts.model import ParsedAlert, build_parsed
+from tradewire.alerts.text import NUMBER
 
 _NUMBERS = re.compile(NUMBER, re.IGNORECASE)
 

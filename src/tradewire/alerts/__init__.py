@@ -6,10 +6,10 @@ import re
 
 import orjson
 
-from tradewire.capture.alerts.json_alert import SECRET_KEYS, fold_key, parse_json_alert
-from tradewire.capture.alerts.model import ParsedAlert
-from tradewire.capture.alerts.templates import TemplateSet
-from tradewire.capture.alerts.text import normalise_text, parse_text
+from tradewire.alerts.json_alert import SECRET_KEYS, fold_key, parse_json_alert
+from tradewire.alerts.model import ParsedAlert
+from tradewire.alerts.templates import TemplateSet
+from tradewire.alerts.text import normalise_text, parse_text
 from tradewire.core.errors import ValidationError
 
 __all__ = [
