@@ -18,6 +18,7 @@ from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 from tradewire.core.events import AlertProcessed, SignalEmitted, TapeBatch
 from tradewire.demo.pages import PageServer
 from tradewire.settings import Settings
+from tradewire.tape.ports import ROW_FIELDS, TradeQuery
 
 CHROMIUM = Path("/usr/bin/chromium")
 XVFB = Path("/usr/bin/Xvfb")
@@ -97,6 +98,7 @@ class Desk:
         tmp: Path,
         pages: PageServer,
         sessions: list[CaptureSessionSettings],
+        database_url: str | None = None,
         **capture: object,
     ):
         defaults = {
@@ -106,7 +108,11 @@ class Desk:
         }
         capture = CaptureSettings(sessions=sessions, **{**defaults, **capture})
         self.settings = Settings(
-            data_dir=tmp, capture=capture, jwt_secret="test-secret-" + "x" * 32, _env_file=None
+            data_dir=tmp,
+            database_url=database_url,
+            capture=capture,
+            jwt_secret="test-secret-" + "x" * 32,
+            _env_file=None,
         )
         self.container: Container = build(self.settings)
         self.batches: list[TapeBatch] = []
@@ -169,6 +175,18 @@ class Desk:
                         },
                     )
                 )
+        return keys
+
+    def stored_prints(self, account: str) -> list[str]:
+        """Every print of ``account`` in the database, as page keys (repeats kept)."""
+        assert self.container.tape is not None
+        column = {name: i for i, name in enumerate(ROW_FIELDS)}
+        keys = []
+        for chunk in self.container.tape.rows(TradeQuery(account=account)):
+            for row in chunk:
+                trade = {f: row[column[f]] for f in ("timestamp", "price", "size")}
+                trade["accumulated_volume"] = row[column["accumulated_volume"]]
+                keys.append(print_key(row[column["symbol"]], trade))
         return keys
 
     def bodies(self, source: str | None = None) -> list[str]:

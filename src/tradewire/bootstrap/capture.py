@@ -14,26 +14,34 @@ from tradewire.tape.config import ScraperSettings
 from tradewire.tape.schema import decode_scraped
 
 
+class TapeCommandSink:
+    """Capture's tape sink: each scraped payload becomes a TapeBatch command on the bus.
+
+    A command, not an event: when the store fails, the error reaches the page, which keeps the
+    prints and offers them again, instead of being told they were taken.
+    """
+
+    def __init__(self, bus: MessageBus) -> None:
+        self._bus = bus
+
+    async def __call__(
+        self, payload: dict[str, object], *, account: str, source: str, received_ns: int
+    ) -> None:
+        batch = decode_scraped(
+            payload, source=source, received_ns=received_ns, default_account=account
+        )
+        await self._bus.execute(batch)
+
+
 def build_capture(
     settings: Settings, *, bus: MessageBus, alerts: AlertSubmitter, clock: Clock
 ) -> CaptureService:
     """Return the capture service (not started)."""
-
-    async def store_tape(
-        payload: dict[str, object], *, account: str, source: str, received_ns: int
-    ) -> None:
-        # A command: when the store fails, the error reaches the page, which keeps the prints
-        # and offers them again, instead of being told they were taken.
-        batch = decode_scraped(
-            payload, source=source, received_ns=received_ns, default_account=account
-        )
-        await bus.execute(batch)
-
     tuning = settings.tuning
     service = CaptureService(
         settings.capture,
         data_dir=settings.data_dir,
-        tape_sink=store_tape,
+        tape_sink=TapeCommandSink(bus),
         alerts=alerts,
         clock=clock,
         wakeups=WakeupPolicy(tuning.realtime_priority, tuning.wakeup_slice_us),

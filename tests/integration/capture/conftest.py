@@ -13,8 +13,8 @@ from tradewire.demo.pages import PageServer
 
 
 @pytest.fixture(autouse=True)
-def loop_thread_given_back() -> Iterator[None]:
-    """Sessions hasten the event loop's thread while they run; stopped, they give it back."""
+def loop_thread_untouched() -> Iterator[None]:
+    """A session never changes the event loop's thread: the loop is not the session's."""
     before = thread_scheduling()
     yield
     assert thread_scheduling() == before
@@ -41,12 +41,15 @@ async def desk(tmp_path, pages, chrome) -> AsyncIterator:
     desks: list[Desk] = []
 
     async def make(
-        *accounts: str, sessions: list[CaptureSessionSettings] | None = None, **capture: object
+        *accounts: str,
+        sessions: list[CaptureSessionSettings] | None = None,
+        database_url: str | None = None,
+        **capture: object,
     ) -> Desk:
         specs = sessions or [
             CaptureSessionSettings(account=a, mode="attach", cdp_url=chrome) for a in accounts
         ]
-        desk = Desk(tmp_path / f"desk{len(desks)}", pages, specs, **capture)
+        desk = Desk(tmp_path / f"desk{len(desks)}", pages, specs, database_url, **capture)
         desks.append(desk)
         return await desk.start()
 

@@ -37,7 +37,12 @@ Screenshot = Callable[[Rect], Awaitable[bytes]]
 
 
 class TapeSink(Protocol):
-    """Port: where scraped tape payloads (the seed's JSON shape) go."""
+    """Port: where scraped tape payloads (the seed's JSON shape) go.
+
+    Return once the payload's new prints are durable. Raise RetryableError when nothing could be
+    stored now (the page keeps the payload and offers it again), RejectError when the payload
+    itself is unreadable. Offering a payload again never stores a print twice.
+    """
 
     async def __call__(
         self, payload: dict[str, object], *, account: str, source: str, received_ns: int

@@ -26,6 +26,30 @@ tw.install = (name, version, factory) => {
   return instance;
 };
 
+// Offer what a refused delivery left waiting again after a backoff (250 ms, doubling to 10 s),
+// so a quiet page does not hold it until its next change; `reset()` after a delivery succeeds.
+tw.retrier = (pump) => {
+  let timer = null;
+  let delay = 250;
+  return {
+    later() {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        pump();
+      }, delay);
+      delay = Math.min(delay * 2, 10000);
+    },
+    reset() {
+      delay = 250;
+    },
+    dispose() {
+      clearTimeout(timer);
+      timer = null;
+    },
+  };
+};
+
 // The binding is fire-and-forget; the session answers with `tw.reply(id, reply)`, and
 // acknowledges tape messages together with `tw.ackTape(lastId)` (one answer in flight at a time).
 tw.waiting = tw.waiting || new Map();
@@ -69,15 +93,21 @@ function httpPost(path, body, contentType) {
     return new Promise((resolve, reject) =>
       GM_xmlhttpRequest({
         method: "POST", url, headers, data: body,
-        onload: (r) => (r.status < 300 ? resolve({}) : reject(new Error("HTTP " + r.status))),
+        onload: (r) => resolve(r.status),
         onerror: () => reject(new Error("network error")),
       }),
-    );
+    ).then(httpOutcome);
   }
-  return fetch(url, { method: "POST", headers, body }).then((r) => {
-    if (!r.ok) throw new Error("HTTP " + r.status);
-    return {};
-  });
+  return fetch(url, { method: "POST", headers, body }).then((r) => httpOutcome(r.status));
+}
+
+// As over the binding: what a retry can fix (the server busy or down, a timeout, a rate limit)
+// rejects and is kept; any other refusal (an invalid message, a bad token) settles it.
+function httpOutcome(status) {
+  if (status < 300) return {};
+  if (status >= 500 || status === 408 || status === 429) throw new Error("HTTP " + status);
+  tw.log("delivery refused", status);
+  return { ok: false, error: "HTTP " + status };
 }
 
 // Over HTTP there is no session to ask for watermarks, and alerts go to the webhook endpoint.

@@ -56,6 +56,7 @@ function createAlerts(handover) {
     logSeen = [];
   }
   let logPrimed = false;
+  const retry = tw.retrier(() => pump());
 
   function deliver(message) {
     message.detectedAt = tw.now();
@@ -68,11 +69,15 @@ function createAlerts(handover) {
       if (msg.inFlight) continue;
       msg.inFlight = true;
       send(msg).then(
-        () => pending.includes(msg) && pending.splice(pending.indexOf(msg), 1),
+        () => {
+          if (pending.includes(msg)) pending.splice(pending.indexOf(msg), 1);
+          retry.reset();
+        },
         (err) => {
           msg.inFlight = false;
           stats.sendErrors += 1;
-          tw.log("alert delivery failed, kept for the next change", String(err));
+          tw.log("alert delivery failed, kept for a retry", String(err));
+          retry.later();
         },
       );
     }
@@ -198,6 +203,7 @@ function createAlerts(handover) {
     stats,
     dispose() {
       observer.disconnect();
+      retry.dispose();
       for (const msg of pending) msg.inFlight = false;
       return { pending };
     },

@@ -53,6 +53,7 @@ function createTape(handover) {
   let lastPost = 0;
   let heldTimer = null;
   let lastContract = {};
+  const retry = tw.retrier(() => pump());
 
   function saved(symbol) {
     try {
@@ -165,11 +166,13 @@ function createTape(handover) {
         () => {
           if (pending.includes(msg)) pending.splice(pending.indexOf(msg), 1);
           commit(symbol, wm);
+          retry.reset();
         },
         (err) => {
           msg.inFlight = false;
           stats.sendErrors += 1;
-          tw.log("delivery failed, kept for the next change", String(err));
+          tw.log("delivery failed, kept for a retry", String(err));
+          retry.later();
         },
       );
     }
@@ -266,6 +269,7 @@ function createTape(handover) {
     control,
     dispose() {
       stop();
+      retry.dispose();
       for (const msg of pending) msg.inFlight = false;
       return { watermarks, pending, seq };
     },
