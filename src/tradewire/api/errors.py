@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from tradewire.core.errors import (
     AuthenticationError,
+    ConflictError,
     ForbiddenError,
     NotFoundError,
     PayloadTooLargeError,
@@ -24,6 +25,7 @@ _STATUS: tuple[tuple[type[TradewireError], int], ...] = (
     (AuthenticationError, 401),
     (ForbiddenError, 403),
     (NotFoundError, 404),
+    (ConflictError, 409),
     (PayloadTooLargeError, 413),
     (RejectError, 422),
     (RetryableError, 503),

@@ -92,9 +92,7 @@ async def _receive(
     # configured limit; the shielded work still finishes, and a retry then finds the signal
     # as a duplicate instead of broadcasting it twice.
     try:
-        processed = await asyncio.wait_for(
-            asyncio.shield(storing), api.limits.webhook_timeout_s
-        )
+        processed = await asyncio.wait_for(asyncio.shield(storing), api.limits.webhook_timeout_s)
     except TimeoutError as exc:
         raise RetryableError("storage is slow: alert not yet saved, retry", retry_after=1) from exc
     if processed.status is AlertStatus.REJECTED:

@@ -77,9 +77,7 @@ class Container:
             await self.collector.open()
         if self.capture is not None:
             await self.capture.start()
-        log.info(
-            "tradewire started", database=safe_url(self.settings.db_url), dedupe_warmed=warmed
-        )
+        log.info("tradewire started", database=safe_url(self.settings.db_url), dedupe_warmed=warmed)
 
     async def stop(self) -> None:
         """Stop background work, close subscribers, flush and stop the writer."""

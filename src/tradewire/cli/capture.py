@@ -1,17 +1,21 @@
-"""``tradewire capture``: capture from a browser in this process, or reload running captures.
+"""``tradewire capture``: capture from a browser into the running server, or reload captures.
 
-``attach`` and ``launch`` run the whole tradewire core (pipeline, tape store) in this process
-and capture until Ctrl-C; to have captured signals reach the server's WebSocket subscribers,
-configure the sessions in the server instead (``TRADEWIRE_CAPTURE__SESSIONS``).
+``attach`` and ``launch`` hand the session to the running ``tradewire serve`` (its API, with an
+admin token), so captured signals reach its store and its WebSocket subscribers exactly as the
+sessions configured in it do; the command shows the session live and removes it on Ctrl-C. With
+``--standalone`` the whole core runs in this process instead: captures are stored, but no
+server's subscribers see them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import asdict
 from typing import Annotated, Literal
 
+import httpx
 import typer
 from pydantic import ValidationError as SettingsError
 from rich.live import Live
@@ -20,6 +24,7 @@ from rich.table import Table
 from tradewire import logs
 from tradewire.capture.config import CaptureSessionSettings
 from tradewire.cli import console, fail, load_settings
+from tradewire.core.errors import TradewireError
 from tradewire.settings import Settings
 
 capture_app = typer.Typer(
@@ -81,7 +86,7 @@ def _table(rows: list[dict[str, object]]) -> Table:
     return table
 
 
-async def _run(settings: Settings, spec: CaptureSessionSettings) -> None:
+async def _run_standalone(settings: Settings, spec: CaptureSessionSettings) -> None:
     from tradewire.bootstrap import build
 
     container = build(settings)
@@ -97,11 +102,87 @@ async def _run(settings: Settings, spec: CaptureSessionSettings) -> None:
         await container.stop()
 
 
-def _capture(spec: CaptureSessionSettings) -> None:
+def _server_token(settings: Settings, token: str | None) -> str:
+    """The given token, or an admin token signed with this machine's JWT secret."""
+    if token:
+        return token
+    from tradewire.bootstrap import token_service
+
+    try:
+        return token_service(settings).issue("capture-cli", "admin", ttl_days=1)
+    except TradewireError as exc:
+        raise fail(exc.message) from exc
+
+
+def _refusal(reply: httpx.Response) -> str:
+    try:
+        return str(reply.json().get("error") or reply.text)
+    except ValueError:
+        return reply.text or f"HTTP {reply.status_code}"
+
+
+def _run_in_server(server: str, token: str, spec: CaptureSessionSettings) -> None:
+    """Add the session to the server, show it until Ctrl-C, then remove it."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=30) as client:
+        try:
+            reply = client.post("/api/capture/sessions", json=spec.model_dump(exclude_none=True))
+        except httpx.TransportError as exc:
+            raise fail(
+                f"no tradewire server answers at {server} ({exc.__class__.__name__}): start "
+                "`tradewire serve`, name it with --server, or capture in this process with "
+                "--standalone",
+                1,
+            ) from exc
+        if reply.status_code != 201:
+            raise fail(f"the server refused the session: {_refusal(reply)}", 1)
+        console.print(f"capturing {spec.account!r} in the server at {server} (Ctrl-C stops)")
+        try:
+            with Live(_table([]), console=console, refresh_per_second=2) as live:
+                while True:
+                    status = client.get("/api/capture/status")
+                    if status.status_code == 200:
+                        rows = status.json()["sessions"]
+                        live.update(_table([r for r in rows if r["account"] == spec.account]))
+                    time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            with contextlib.suppress(httpx.HTTPError):
+                client.delete(f"/api/capture/sessions/{spec.account}")
+        console.print(f"stopped capturing {spec.account!r}")
+
+
+def _capture(spec: CaptureSessionSettings, server: str | None, token: str | None, alone: bool):
     settings = load_settings()
-    logs.configure(settings.log_level, settings.log_json)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings, spec))
+    if alone:
+        logs.configure(settings.log_level, settings.log_json)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run_standalone(settings, spec))
+        return
+    _run_in_server(
+        server or f"http://{settings.host}:{settings.port}", _server_token(settings, token), spec
+    )
+
+
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(help="The running server [default: http://HOST:PORT from the settings]"),
+]
+TokenOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="TRADEWIRE_TOKEN",
+        help="An admin token for the server [default: one signed with this machine's secret]",
+    ),
+]
+StandaloneOpt = Annotated[
+    bool,
+    typer.Option(
+        "--standalone",
+        help="Run the core in this process instead (stored, but no server's subscribers see it)",
+    ),
+]
 
 
 @capture_app.command("attach")
@@ -110,9 +191,12 @@ def attach(
     cdp: Annotated[
         str, typer.Option(help="DevTools URL of a running Chrome")
     ] = "http://127.0.0.1:9222",
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    standalone: StandaloneOpt = False,
 ) -> None:
     """Attach to a Chrome you already run (start it with --remote-debugging-port=9222)."""
-    _capture(_spec(account=account, mode="attach", cdp_url=cdp))
+    _capture(_spec(account=account, mode="attach", cdp_url=cdp), server, token, standalone)
 
 
 @capture_app.command("launch")
@@ -120,10 +204,13 @@ def launch(
     account: AccountOpt,
     site: Annotated[Literal["tradovate", "tradingview"], typer.Option(help="Site to open")],
     url: Annotated[str | None, typer.Option(help="Page to open instead of the site's")] = None,
+    server: ServerOpt = None,
+    token: TokenOpt = None,
+    standalone: StandaloneOpt = False,
 ) -> None:
     """Start Chromium with this account's own profile (a login survives restarts; auto-login
     with TRADEWIRE_CAPTURE__LOGIN__<ACCOUNT>__<SITE>__USERNAME and __PASSWORD)."""
-    _capture(_spec(account=account, mode="launch", site=site, url=url))
+    _capture(_spec(account=account, mode="launch", site=site, url=url), server, token, standalone)
 
 
 @capture_app.command("reload")

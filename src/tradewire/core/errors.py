@@ -38,6 +38,10 @@ class NotFoundError(RejectError):
     """The thing asked for does not exist."""
 
 
+class ConflictError(RejectError):
+    """The request clashes with what exists already (e.g. a second session for one account)."""
+
+
 class PayloadTooLargeError(RejectError):
     """The input is larger than allowed."""
 

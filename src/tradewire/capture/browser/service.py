@@ -23,6 +23,7 @@ from tradewire.capture.browser.wakeups import WakeupPolicy
 from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 from tradewire.capture.ocr import TesseractOcr
 from tradewire.core.clock import Clock
+from tradewire.core.errors import ConflictError, NotFoundError
 from tradewire.tape.config import ScraperSettings
 
 log = structlog.get_logger(__name__)
@@ -83,7 +84,7 @@ class CaptureService:
     async def add(self, spec: CaptureSessionSettings) -> CaptureSession:
         """Start capturing from one more account's browser (the driver starts with the first)."""
         if spec.account in self.sessions:
-            raise ValueError(f"account {spec.account!r} already has a capture session")
+            raise ConflictError(f"account {spec.account!r} already has a capture session")
         if self._playwright is None:
             self._driver = async_playwright()
             self._playwright = await self._driver.start()
@@ -107,6 +108,14 @@ class CaptureService:
         self.sessions[spec.account] = session
         self._register()
         return session
+
+    async def remove(self, account: str) -> None:
+        """Stop capturing from ``account``'s browser (an attached browser keeps running)."""
+        session = self.sessions.pop(account, None)
+        if session is None:
+            raise NotFoundError(f"account {account!r} has no capture session")
+        await session.stop()
+        self._register()
 
     async def stop(self) -> None:
         """Stop every session and the driver."""
