@@ -4,26 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tradewire.core.events import AlertProcessed, Signal
-
-
-class MemoryStore:
-    """SignalStore that keeps everything in lists; can be told to fail or to be slow."""
-
-    def __init__(self) -> None:
-        self.alerts: list[AlertProcessed] = []
-        self.signals: list[Signal] = []
-        self.fail = False
-        self.gate: asyncio.Event | None = None
-
-    async def save(self, processed: AlertProcessed, signal: Signal | None = None) -> None:
-        if self.gate is not None:
-            await self.gate.wait()
-        if self.fail:
-            raise OSError("disk on fire")
-        self.alerts.append(processed)
-        if signal is not None:
-            self.signals.append(signal)
+from tests.fakes.signal_store import MemoryStore as MemoryStore
 
 
 class FakeTransport:
