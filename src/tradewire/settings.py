@@ -117,6 +117,16 @@ class Settings(BaseSettings):
     webhook_ip_allowlist: bool = False
     webhook_allowed_ips: list[str] = Field(default_factory=lambda: list(TRADINGVIEW_WEBHOOK_IPS))
     trust_proxy: bool = False
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="addresses or networks whose X-Forwarded-For is believed (with TRUST_PROXY)",
+    )
+    webhook_auth_failures_per_min: int = Field(
+        30,
+        ge=1,
+        le=100_000,
+        description="wrong or missing secrets per source address per minute before 429",
+    )
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
     alert_templates: list[str] = Field(default_factory=list)
     webhook_timeout_s: float = Field(
@@ -127,6 +137,27 @@ class Settings(BaseSettings):
     dedupe_window_s: float = Field(60.0, ge=0.0, le=7 * 86400)
     ws_queue_size: int = Field(256, ge=1, le=100_000)
     ws_heartbeat_s: float = Field(20.0, gt=0, le=3600)
+    ws_max_message_bytes: int = Field(
+        4096, ge=256, le=1024 * 1024, description="largest message a client may send (close 1009)"
+    )
+    ws_messages_per_s: float = Field(
+        10.0, gt=0, le=10_000, description="sustained client messages per second (close 1008)"
+    )
+    ws_message_burst: int = Field(20, ge=1, le=100_000, description="client messages at once")
+
+    # HTTP connections
+    http_header_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="a request's headers must arrive within this"
+    )
+    http_body_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="a request's body must arrive within this"
+    )
+    http_keepalive_s: float = Field(5.0, gt=0, le=300, description="idle keep-alive connections")
+    open_status_endpoints: bool = Field(
+        True,
+        description="serve /metrics and the collector status without a token, as the seed did; "
+        "false asks for one",
+    )
     latency_warn_ms: float = Field(100.0, gt=0)
     latency_window: int = Field(1000, ge=10, le=1_000_000)
 
@@ -159,6 +190,13 @@ class Settings(BaseSettings):
     def _valid_ips(cls, value: list[str]) -> list[str]:
         for ip in value:
             ipaddress.ip_address(ip)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)
         return value
 
     @field_validator("alert_templates")
