@@ -1,7 +1,8 @@
 """Technical indicators of a candle series, computed with TA-Lib.
 
 RSI, MACD (line, signal, histogram), OBV, three EMAs, ATR and the EMA trend. Each value is the
-latest bar's; None where the series is too short for the period (TA-Lib's warm-up NaNs).
+latest bar's, at full precision (a low-priced pair's MACD histogram can be 1e-7: rounding is for
+display only); None where the series is too short for the period (TA-Lib's warm-up NaNs).
 """
 
 from __future__ import annotations
@@ -63,4 +64,4 @@ def _last(values: np.ndarray) -> float | None:
     if not len(values):
         return None
     value = float(values[-1])
-    return None if math.isnan(value) else round(value, 6)
+    return None if math.isnan(value) else value

@@ -40,7 +40,7 @@ def cluster(prices: Sequence[float], tolerance_pct: float) -> list[Level]:
                 members.append(price)
                 continue
         levels.append([price])
-    return [Level(price=round(sum(m) / len(m), 6), touches=len(m)) for m in levels]
+    return [Level(price=sum(m) / len(m), touches=len(m)) for m in levels]
 
 
 def find_levels(

@@ -149,3 +149,19 @@ def test_periods_are_configurable() -> None:
     assert ind.rsi == pytest.approx(ref_rsi(close, 5), abs=1e-4)
     assert ind.ema_slow == pytest.approx(ref_ema(close, 20), abs=1e-4)
     assert ind.ema_periods == (5, 10, 20)
+
+
+def test_a_low_priced_pair_keeps_its_tiny_values_at_full_precision():
+    # A pair quoted near 0.00001 moves by about 1e-8 a bar: its MACD histogram is far below the
+    # sixth decimal, and rounding there would read zero.
+    rng = random.Random(7)
+    close = [0.00001]
+    for _ in range(299):
+        close.append(close[-1] * (1 + rng.gauss(0, 0.01)))
+    bars = series(close, [c * 1.01 for c in close], [c * 0.99 for c in close])
+    got = compute_indicators(bars, PERIODS)
+    reference = ref_ema(close, PERIODS.ema_fast)
+    assert got.macd_histogram is not None and 0 < abs(got.macd_histogram) < 1e-6
+    assert got.macd is not None and got.macd != 0
+    assert got.ema_fast == pytest.approx(reference, rel=1e-9) and got.ema_fast < 1e-4
+    assert got.atr is not None and 0 < got.atr < 1e-6

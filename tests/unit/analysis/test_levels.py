@@ -33,10 +33,16 @@ def test_flat_top_counts_once() -> None:
 def test_cluster_groups_nearby_prices_and_counts_touches() -> None:
     levels = cluster([100.0, 100.3, 99.8, 105.0, 105.2, 110.0], tolerance_pct=0.5)
     assert levels == [
-        Level(price=100.033333, touches=3),
-        Level(price=105.1, touches=2),
+        Level(price=(100.0 + 100.3 + 99.8) / 3, touches=3),
+        Level(price=(105.0 + 105.2) / 2, touches=2),
         Level(price=110.0, touches=1),
     ]
+
+
+def test_levels_of_a_low_priced_pair_keep_their_digits() -> None:
+    # Rounding to six decimals would merge these into one price of 0.000012.
+    (low, high) = cluster([0.0000121, 0.00001234], tolerance_pct=0.5)
+    assert (low.price, high.price) == (0.0000121, 0.00001234)
 
 
 def test_constructed_range_yields_support_and_resistance() -> None:

@@ -104,8 +104,8 @@ class YahooProvider(HttpProvider):
         return Quote(
             ticker=ticker,
             price=price,
-            change=round(change, 6) if change is not None else None,
-            change_percent=round(change / prev * 100, 6) if change is not None else None,
+            change=change,
+            change_percent=change / prev * 100 if change is not None else None,
             open=opens[-1] if opens else None,
             high=meta.regularMarketDayHigh,
             low=meta.regularMarketDayLow,
