@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class Collector:
         self._closers = closers
         self._task: asyncio.Task[None] | None = None
         self._cycle_lock = asyncio.Lock()
+        self._status_lock = asyncio.Lock()
         self.counters = Counters()
         self.last_run_ns: int | None = None
         self.next_run_ns: int | None = None
@@ -184,11 +186,14 @@ class Collector:
 
     async def write_status(self) -> None:
         """Write the status atomically to the status file."""
-        body = orjson.dumps(
-            {**await self.status(), "updated_at": iso_utc(self._clock.now_ns())},
-            option=orjson.OPT_INDENT_2,
-        )
-        await asyncio.to_thread(_atomic_write, self._status_path, body)
+        # One writer at a time, status taken inside: the file ends with the newest status,
+        # never an older one that finished writing later.
+        async with self._status_lock:
+            body = orjson.dumps(
+                {**await self.status(), "updated_at": iso_utc(self._clock.now_ns())},
+                option=orjson.OPT_INDENT_2,
+            )
+            await asyncio.to_thread(_atomic_write, self._status_path, body)
 
     async def read_status_file(self) -> dict[str, object]:
         """The status file's content, written afresh if it is missing or damaged."""
@@ -235,7 +240,16 @@ _CYCLE_LOG = ("tickers", "succeeded", "failed", "api_calls", "duration_s")
 
 
 def _atomic_write(path: Path, body: bytes) -> None:
+    """Replace ``path`` with ``body``: readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(body)
-    os.replace(tmp, path)
+    # A name of its own per write, beside the target so the rename stays on one filesystem.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+            os.fchmod(handle.fileno(), 0o644)  # readable by the seed's consumers, as before
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

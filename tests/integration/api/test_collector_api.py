@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import httpx
+import orjson
 
 from tests.support.fake_providers import FINNHUB_KEY, fake_finnhub, fake_yahoo
 from tests.support.waiting import wait_until
@@ -134,3 +138,52 @@ def test_demo_runs_the_collector_on_replay(server_factory) -> None:
 
     body = wait_until(collected, timeout=60)
     assert {s["source"] for s in body["sources"]} == {"replay"}
+
+
+async def test_concurrent_changes_never_fail_nor_tear_the_status_file(server_factory) -> None:
+    """200 concurrent watchlist and loop changes: no 5xx, and the status file, read all the
+    while, is always whole JSON."""
+    server = server_factory(REPLAY)
+    admin = {"authorization": f"Bearer {server.token('ops', 'admin')}"}
+    status_file = server.data_dir / "collector_status.json"
+    torn: list[bytes] = []
+    reads = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal reads
+        while not done.is_set():
+            try:
+                data = status_file.read_bytes()
+            except FileNotFoundError:
+                continue  # not written yet
+            reads += 1
+            try:
+                orjson.loads(data)
+            except orjson.JSONDecodeError:
+                torn.append(data)
+
+    paths = (
+        "/api/collector/ticker/add",
+        "/api/collector/ticker/remove",
+        "/api/collector/restart",
+        "/api/collector/stop",
+    )
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as api:
+
+            async def call(i: int) -> int:
+                if i % 5 == 4:
+                    return (await api.get("/api/collector/status/json")).status_code
+                body = {"ticker": f"T{i % 7}"} if i % 4 < 2 else None
+                return (await api.post(paths[i % 4], json=body, headers=admin)).status_code
+
+            statuses = await asyncio.gather(*(call(i) for i in range(200)))
+    finally:
+        done.set()
+        watcher.join()
+    assert [s for s in statuses if s >= 500] == []
+    assert reads > 0 and torn == []
+    assert not list(server.data_dir.glob("collector_status*.tmp"))
