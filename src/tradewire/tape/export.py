@@ -205,30 +205,53 @@ def write_to(fmt: str, chunks: Chunks, out: IO[bytes]) -> None:
         out.write(data)
 
 
-def date_range(start: str | None, end: str | None) -> tuple[int | None, int | None]:
-    """Parse ``start``/``end`` into ``[since_ns, until_ns)``.
+#: The instants a query may name, [1970-01-01, 2200-01-01] UTC: every stored time lies within,
+#: and both ends are far inside the database's signed 64-bit nanoseconds.
+EARLIEST_NS = 0
+LATEST_NS = 7_258_118_400 * 1_000_000_000
+_RANGE = "1970-01-01 to 2200-01-01 UTC"
+
+
+def in_range(ns: int, name: str, value: str) -> int:
+    """Return ``ns``, or raise ValidationError if it lies outside the instants a query may name."""
+    if not EARLIEST_NS <= ns <= LATEST_NS:
+        raise ValidationError(f"{name}: out of range ({_RANGE}): {value!r}")
+    return ns
+
+
+def parse_time(value: str, name: str, *, end: bool = False) -> int:
+    """Parse a date or ISO 8601 date-time (UTC unless it has an offset) into epoch ns.
+
+    A date means its whole UTC day: its start, or with ``end`` the start of the next day.
+    """
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+            ns = (int(day.timestamp()) + (86_400 if end else 0)) * 1_000_000_000
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            ns = int(moment.timestamp() * 1_000_000) * 1000
+    except ValueError as exc:
+        raise ValidationError(f"{name}: not a date or ISO 8601 date-time: {value!r}") from exc
+    return in_range(ns, name, value)
+
+
+def date_range(
+    start: str | None, end: str | None, names: tuple[str, str] = ("start_date", "end_date")
+) -> tuple[int | None, int | None]:
+    """Parse ``start``/``end`` into ``[since_ns, until_ns)``; ``names`` name them in errors.
 
     A date (``2025-01-07``) means the whole UTC day, so an end date is inclusive; a date-time
-    (ISO 8601, UTC unless it has an offset) is exact, and an end date-time is exclusive.
+    (ISO 8601, UTC unless it has an offset) is exact, and an end date-time is exclusive. Both
+    must lie within 1970-01-01 to 2200-01-01 UTC.
     """
-
-    def parse(value: str, name: str, *, end: bool) -> int:
-        text = value.strip()
-        try:
-            if len(text) == 10:
-                day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-                return (int(day.timestamp()) + (86_400 if end else 0)) * 1_000_000_000
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise ValidationError(f"{name}: not a date or ISO 8601 date-time: {value!r}") from exc
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return int(moment.timestamp() * 1_000_000) * 1000
-
-    since = parse(start, "start_date", end=False) if start else None
-    until = parse(end, "end_date", end=True) if end else None
+    since = parse_time(start, names[0]) if start else None
+    until = parse_time(end, names[1], end=True) if end else None
     if since is not None and until is not None and until <= since:
-        raise ValidationError("end_date must not be before start_date")
+        raise ValidationError(f"{names[1]} must not be before {names[0]}")
     return since, until
 
 

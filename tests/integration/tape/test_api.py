@@ -95,3 +95,30 @@ def test_scraper_api_end_to_end(server_factory, db_url):
     assert (config["enabled"], config["interval"], config["buffer_size"]) == (True, 500, 1000)
     data = httpx.get(f"{base}/api/scraper/data?limit=100", headers=user).json()
     assert data["count"] == 20  # the live buffer is warmed from the store
+
+
+def test_dates_out_of_range_get_422_before_any_streaming(server_factory, db_url):
+    server = server_factory({"TRADEWIRE_DATABASE_URL": db_url})
+    user = {"authorization": f"Bearer {server.token('user1')}"}
+    with httpx.Client(base_url=server.base_url, headers=user, timeout=10) as api:
+        for params in (
+            {"symbol": "NQZ5", "start": "9999-12-30"},
+            {"symbol": "NQZ5", "start": "0001-01-01"},
+            {"symbol": "NQZ5", "end": "9999-12-31"},
+            {"symbol": "NQZ5", "end": "0001-01-01T00:00:00Z"},
+        ):
+            resp = api.get("/api/tape/candles", params=params)
+            assert resp.status_code == 422, (params, resp.text)
+            assert "out of range" in resp.json()["error"]
+        for params in (
+            {"start_date": "9999-12-31"},
+            {"end_date": "9999-12-31"},
+            {"start_date": "0001-01-01", "format": "csv"},
+            {"start_date": "9999-12-31T00:00:00Z", "format": "parquet"},
+        ):
+            resp = api.get("/api/scraper/export", params=params)
+            assert resp.status_code == 422, (params, resp.text)
+            assert "out of range" in resp.json()["error"]
+        for since in ("9999-12-31", "0001-01-01", "-1", "99999999999999999999"):
+            resp = api.get("/api/signals", params={"since": since})
+            assert resp.status_code == 422, (since, resp.text)

@@ -144,3 +144,26 @@ def test_date_ranges():
         date_range("2025-10-09", "2025-10-07")
     with pytest.raises(ValidationError, match="format"):
         writer_for("xml")
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("9999-12-30", None),
+        ("9999-12-31", None),
+        (None, "9999-12-31"),
+        ("0001-01-01", None),
+        (None, "0001-01-01"),
+        ("1969-12-31", "2025-01-01"),
+        ("9999-12-31T23:59:59.999999+00:00", None),
+        ("0001-01-01T00:00:00+05:00", None),
+        ("2200-01-01T00:00:01Z", None),
+    ],
+)
+def test_dates_outside_1970_to_2200_are_refused(start, end):
+    with pytest.raises(ValidationError, match="1970-01-01 to 2200-01-01"):
+        date_range(start, end)
+
+
+def test_the_range_runs_to_the_end_of_2199():
+    assert date_range("1970-01-01", "2199-12-31") == (0, 7_258_118_400 * 1_000_000_000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,30 +9,20 @@ from starlette.concurrency import run_in_threadpool
 
 from tradewire.alerts.symbols import normalise_symbol
 from tradewire.api.deps import PrincipalDep, ServicesDep
-from tradewire.core.clock import datetime_to_ns
-from tradewire.core.errors import ValidationError
 from tradewire.signals.ports import SignalQuery
+from tradewire.tape.export import in_range, parse_time
 
 router = APIRouter(tags=["signals"])
 
-_MAX_NS = 7_258_118_400 * 1_000_000_000  # 2200-01-01, well inside a signed 64-bit integer
-
 
 def parse_since(value: str | None) -> int | None:
-    """Accept epoch milliseconds or an ISO 8601 date/time (UTC if no zone)."""
+    """Accept epoch milliseconds or a date / ISO 8601 date-time (UTC if no zone)."""
     if value is None or value == "":
         return None
     text = value.strip()
-    try:
-        if text.isdigit():
-            ns = int(text) * 1_000_000
-        else:
-            ns = datetime_to_ns(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except (ValueError, OverflowError) as exc:
-        raise ValidationError(f"since: not epoch ms or ISO 8601: {value!r}") from exc
-    if not 0 <= ns < _MAX_NS:
-        raise ValidationError(f"since: out of range (1970 to 2200): {value!r}")
-    return ns
+    if text.isdigit():
+        return in_range(int(text) * 1_000_000, "since", value)
+    return parse_time(text, "since")
 
 
 @router.get("/api/signals", summary="List stored signals, newest first")

@@ -29,7 +29,7 @@ async def candles(
 ) -> dict:
     if interval not in INTERVALS:
         raise ValidationError(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
-    since, until = date_range(start, end)
+    since, until = date_range(start, end, names=("start", "end"))
     if since is None:
         since = (until or api.clock.now_ns()) - DEFAULT_SPAN_NS
     built = await run_in_threadpool(tape.candles, symbol.upper(), INTERVALS[interval], since, until)
