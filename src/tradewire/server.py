@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import sys
 from collections.abc import Awaitable, Callable
 from types import FrameType
 
@@ -15,6 +13,7 @@ from tradewire import logs
 from tradewire.api.app import create_app
 from tradewire.bootstrap import Container, build
 from tradewire.settings import Settings
+from tradewire.tuning import tuned
 
 #: A coroutine started once the server is listening; it gets the container and the base URL.
 Companion = Callable[[Container, str], Awaitable[None]]
@@ -50,21 +49,6 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:
         return None
     return uvloop.new_event_loop
-
-
-def tune_interpreter() -> None:
-    """Favour the event loop's latency over the database thread's throughput.
-
-    The writer thread's Python work holds the GIL for up to the switch interval (5 ms by
-    default) before the loop can run again; 0.5 ms keeps a broadcast from waiting behind a
-    commit. The cyclic garbage collector's full passes over every connection's objects were the
-    tail of the broadcast latency with 1,000 subscribers (p99 2x the baseline, 1.2x without):
-    start-up objects are frozen out of its way and young collections run far less often
-    (reference counting still frees almost everything at once).
-    """
-    sys.setswitchinterval(0.0005)
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
 
 
 class _Server(uvicorn.Server):
@@ -103,29 +87,30 @@ async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> N
             await serving
             return
         await asyncio.sleep(0.02)
-    tune_interpreter()
-    base_url = f"http://{settings.host}:{settings.port}"
-    tasks += [asyncio.create_task(c(container, base_url)) for c in companions]
-    try:
-        pending = set(tasks)
-        while pending and not serving.done():
-            done, pending = await asyncio.wait(
-                [serving, *pending], return_when=asyncio.FIRST_COMPLETED
-            )
-            pending.discard(serving)
-            for task in done:
-                if task is not serving and not task.cancelled() and task.exception():
-                    raise task.exception()
-        if not tasks:
+    # Opt-in tuning (off by default) holds while serving; the loop's thread is given back after.
+    with tuned(settings.tuning):
+        base_url = f"http://{settings.host}:{settings.port}"
+        tasks += [asyncio.create_task(c(container, base_url)) for c in companions]
+        try:
+            pending = set(tasks)
+            while pending and not serving.done():
+                done, pending = await asyncio.wait(
+                    [serving, *pending], return_when=asyncio.FIRST_COMPLETED
+                )
+                pending.discard(serving)
+                for task in done:
+                    if task is not serving and not task.cancelled() and task.exception():
+                        raise task.exception()
+            if not tasks:
+                await serving
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            server.should_exit = True
             await serving
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        server.should_exit = True
-        await serving
 
 
 def run(settings: Settings, companions: tuple[Companion, ...] = ()) -> None:

@@ -11,7 +11,8 @@ cores. The thread's share of the CPU (its weight, set by nice) is unchanged, and
 needed for one's own processes. Elsewhere (other systems, older kernels) nothing changes.
 
 Either way, threads and processes started later by such a thread run with the defaults, and a
-thread's own scheduling can be put back (:func:`scheduling`, :func:`restore`).
+thread's own scheduling can be put back (:func:`scheduling`, :func:`restore`). Nothing here is
+applied unless a deployment asks for it (``TRADEWIRE_TUNING__*``, docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _FAIR_POLICIES = (os.SCHED_OTHER, getattr(os, "SCHED_BATCH", 3))
 _REALTIME_POLICIES = (getattr(os, "SCHED_FIFO", 1), getattr(os, "SCHED_RR", 2))
 # Threads and processes the thread starts later get the default slice, not this one.
 _RESET_ON_FORK = 0x01
+#: How :func:`hasten` sped a thread up.
+REALTIME, SLICE = "realtime", "slice"
 
 
 class SchedAttr(ctypes.Structure):
@@ -139,3 +142,17 @@ def restore(tid: int, saved: SchedAttr) -> bool:
     attr.size = ctypes.sizeof(SchedAttr)
     attr.sched_flags = saved.sched_flags | _RESET_ON_FORK
     return libc.syscall(setattr_, tid, ctypes.byref(attr), 0) == 0
+
+
+def hasten(tid: int, priority: int, slice_us: int) -> str | None:
+    """Run thread ``tid`` (0: the caller) real-time at ``priority`` where the process may and
+    has two CPUs or more (0: never), else give it a ``slice_us`` slice (0: never); return which
+    it took, :data:`REALTIME` or :data:`SLICE`, or None."""
+    # On a single CPU a busy real-time thread would leave every other thread next to nothing
+    # (the kernel keeps 5% of the CPU for normal threads).
+    several_cpus = len(os.sched_getaffinity(0)) > 1
+    if priority and several_cpus and request_realtime(tid, priority):
+        return REALTIME
+    if slice_us and request_slice(tid, slice_us * 1000):
+        return SLICE
+    return None

@@ -16,6 +16,7 @@ from tests.support.processes import (
     policy,
     process_threads,
     thread_names,
+    thread_scheduling,
 )
 from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
 from tests.support.services import free_port
@@ -26,6 +27,8 @@ from tradewire.capture.config import CaptureSessionSettings
 from tradewire.core.scheduling import thread_slice
 
 pytestmark = pytest.mark.browser
+#: Whether hastened threads run real-time: permitted, and not on a single CPU.
+REALTIME = REALTIME_PERMITTED and len(os.sched_getaffinity(0)) > 1
 
 
 async def test_reconnects_after_the_browser_restarts(desk, pages, tmp_path):
@@ -88,13 +91,16 @@ def renderer_io_threads(browser: int) -> list[int]:
     return threads
 
 
-async def test_a_launched_browser_wakes_its_message_threads_at_once(desk, pages, chrome):
-    """Real-time where permitted (else short slices) for the loop, a launched browser's message
-    threads and its renderers' IO threads, also of renderers started later; never the rest of
-    the renderers, nor anything of the user's Chrome; the loop is given back when the last
-    session stops."""
+async def test_opted_in_a_launched_browser_wakes_its_message_threads_at_once(
+    desk, pages, chrome, monkeypatch
+):
+    """With the tuning asked for, real-time where permitted (else short slices) for a launched
+    browser's message threads and its renderers' IO threads, also of renderers started later;
+    never the rest of the renderers, anything of the user's Chrome or the event loop's thread."""
+    monkeypatch.setenv("TRADEWIRE_TUNING__REALTIME_PRIORITY", "10")
+    monkeypatch.setenv("TRADEWIRE_TUNING__WAKEUP_SLICE_US", "100")
     url = pages.url("tradovate.html")
-    loop_before = policy()
+    loop_before = thread_scheduling()
     desk = await desk(
         sessions=[
             CaptureSessionSettings(account="launched", mode="launch", url=url),
@@ -113,9 +119,9 @@ async def test_a_launched_browser_wakes_its_message_threads_at_once(desk, pages,
     session = desk.session("launched")
 
     def hastened(tid: int) -> bool:
-        return policy(tid) == os.SCHED_FIFO if REALTIME_PERMITTED else thread_slice(tid) == 100_000
+        return policy(tid) == os.SCHED_FIFO if REALTIME else thread_slice(tid) == 100_000
 
-    hastening = REALTIME_PERMITTED or SUPPORTED
+    hastening = REALTIME or SUPPORTED
     if hastening:
         await eventually(lambda: all(hastened(t) for t in renderer_io_threads(browser)))
     paths = set(threads + renderer_io_threads(browser))
@@ -126,17 +132,27 @@ async def test_a_launched_browser_wakes_its_message_threads_at_once(desk, pages,
         (s.prompt_wakeups, s.realtime_threads)
         for s in (session.status(), desk.session("attached").status())
     ]
-    taken = (1 + len(paths)) if hastening else 0
-    realtime = taken if REALTIME_PERMITTED else 0
-    # The event loop's thread counts for each session; in attach mode nothing else.
-    assert counts == [(taken, realtime), (int(hastening), int(REALTIME_PERMITTED))]
+    taken = len(paths) if hastening else 0
+    realtime = taken if REALTIME else 0
+    # In attach mode nothing is touched.
+    assert counts == [(taken, realtime), (0, 0)]
     assert all(hastened(t) for t in paths) is hastening
     # The rest of the renderers, the GPU and utility processes keep the scheduler's defaults.
     assert not any(hastened(t) for t in others)
-    if REALTIME_PERMITTED:
-        assert policy() == os.SCHED_FIFO
+    assert thread_scheduling() == loop_before
     await session.stop()
     assert session.status().prompt_wakeups == 0
-    assert policy() == (os.SCHED_FIFO if REALTIME_PERMITTED else loop_before)
-    await desk.session("attached").stop()
-    assert policy() == loop_before
+
+
+async def test_by_default_a_launched_browser_keeps_the_schedulers_defaults(desk, pages):
+    desk = await desk(
+        sessions=[
+            CaptureSessionSettings(account="plain", mode="launch", url=pages.url("tradovate.html"))
+        ]
+    )
+    browser = launched_browser(desk.settings.data_dir / "profiles" / "plain")
+    assert browser is not None
+    every = [tid for pid in (browser, *descendants(browser)) for tid in process_threads(pid)]
+    assert not any(policy(t) == os.SCHED_FIFO or thread_slice(t) == 100_000 for t in every)
+    status = desk.session("plain").status()
+    assert (status.prompt_wakeups, status.realtime_threads) == (0, 0)

@@ -24,6 +24,7 @@ from tests.support.processes import (
 from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
 from tradewire.capture.browser.wakeups import (
     PromptWakeups,
+    WakeupPolicy,
     Wakeups,
     browser_threads,
     launched_browser,
@@ -33,6 +34,8 @@ from tradewire.capture.browser.wakeups import (
 from tradewire.core.scheduling import thread_slice
 
 FIFO = os.SCHED_FIFO
+#: Whether threads hastened here run real-time: permitted, and not on a single CPU.
+REALTIME = REALTIME_PERMITTED and len(os.sched_getaffinity(0)) > 1
 
 # A stand-in browser: threads named as Chromium names them. It starts a GPU process and a renderer
 # with the same named threads, one more renderer for each line it reads, and prints each child's
@@ -156,40 +159,47 @@ def test_renderers_and_their_io_threads_are_found_through_the_process_tree(brows
     assert browser_threads(browser.profile.parent / "nobody") == []
 
 
+Scheduling = tuple[int, int, int, int]
+
+
 def hasten(
     profile: Path | None, *, priority: int = 0, slice_us: int = 100, cpus: int = 0
-) -> tuple[Wakeups, int, int | None]:
-    """A session's wake-ups taken on a fresh thread (standing in for its event loop, on ``cpus``
-    CPUs if given), and that thread's policy and slice meanwhile; given back before it ends."""
+) -> tuple[Wakeups, list[Scheduling]]:
+    """A session's wake-ups taken and released on a fresh thread (standing in for its event
+    loop: nice 4, on ``cpus`` CPUs if given); return them, and that thread's own scheduling
+    before, while they were held, and after."""
 
-    def take() -> tuple[Wakeups, int, int | None]:
+    def take() -> tuple[Wakeups, list[Scheduling]]:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 4)
         if cpus:
             os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cpus])
-        wakeups = PromptWakeups(realtime_priority=priority, slice_us=slice_us)
+        seen = [thread_scheduling()]
+        wakeups = PromptWakeups(WakeupPolicy(realtime_priority=priority, slice_us=slice_us))
         taken = wakeups.take(profile)
-        own = policy(), thread_slice()
+        seen.append(thread_scheduling())
         wakeups.release()
-        return taken, *own
+        assert wakeups.status == Wakeups()
+        return taken, [*seen, thread_scheduling()]
 
     return in_new_thread(take)
 
 
-def test_slices_cover_the_caller_the_message_threads_and_the_renderers_io(browser):
-    taken, _policy, own = hasten(browser.profile)
+def test_slices_cover_the_message_threads_and_the_renderers_io(browser):
+    taken, _own = hasten(browser.profile)
     threads, others = browser.expected_threads(), browser.other_threads()
     if SUPPORTED:
-        assert (taken, own) == (Wakeups(prompt=1 + len(threads)), 100_000)
+        assert taken == Wakeups(prompt=len(threads))
         assert all(thread_slice(t) == 100_000 for t in threads)
         assert others and all(thread_slice(t) != 100_000 for t in others)
     else:
         assert taken == Wakeups()
 
 
-@pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
+@pytest.mark.skipif(not REALTIME, reason="threads may not run real-time here")
 def test_where_permitted_those_threads_run_realtime(browser):
-    taken, own, _slice = hasten(browser.profile, priority=10)
+    taken, _own = hasten(browser.profile, priority=10)
     threads, others = browser.expected_threads(), browser.other_threads()
-    assert (taken, own) == (Wakeups(prompt=1 + len(threads), realtime=1 + len(threads)), FIFO)
+    assert taken == Wakeups(prompt=len(threads), realtime=len(threads))
     assert all(policy(t) == FIFO for t in threads)
     assert others and all(policy(t) == os.SCHED_OTHER for t in others)
 
@@ -199,7 +209,7 @@ def test_a_refresh_hastens_renderers_started_since(browser):
     leaves the threads it already hastened as they are."""
 
     def take_start_refresh() -> tuple[Wakeups, Wakeups, Wakeups]:
-        wakeups = PromptWakeups(realtime_priority=10, slice_us=100)
+        wakeups = PromptWakeups(WakeupPolicy(realtime_priority=10, slice_us=100))
         first = wakeups.take(browser.profile)
         browser.start_renderer()
         refreshed = wakeups.refresh()
@@ -209,9 +219,9 @@ def test_a_refresh_hastens_renderers_started_since(browser):
 
     first, refreshed, again = in_new_thread(take_start_refresh)
     later = browser.io_thread(browser.renderers[-1])
-    if REALTIME_PERMITTED or SUPPORTED:
+    if REALTIME or SUPPORTED:
         assert refreshed.prompt == first.prompt + 1 == again.prompt
-        assert policy(later) == FIFO if REALTIME_PERMITTED else thread_slice(later) == 100_000
+        assert policy(later) == FIFO if REALTIME else thread_slice(later) == 100_000
     else:
         assert refreshed == first == Wakeups()
     assert not any(policy(t) == FIFO for t in browser.other_threads())
@@ -219,43 +229,26 @@ def test_a_refresh_hastens_renderers_started_since(browser):
 
 @pytest.mark.skipif(not REALTIME_PERMITTED, reason="this process may not run threads real-time")
 def test_on_a_single_cpu_nothing_runs_realtime(browser):
-    taken, own, _slice = hasten(browser.profile, priority=10, cpus=1)
-    assert taken.realtime == 0 and own == os.SCHED_OTHER
-    assert taken.prompt == (1 + len(browser.expected_threads()) if SUPPORTED else 0)
+    taken, _own = hasten(browser.profile, priority=10, cpus=1)
+    assert taken.realtime == 0
+    assert not any(policy(t) == FIFO for t in browser.expected_threads())
+    assert taken.prompt == (len(browser.expected_threads()) if SUPPORTED else 0)
 
 
-def test_the_loop_thread_is_given_back_when_the_last_session_lets_go():
-    """Two sessions on one event loop: the first to connect hastens the thread, the last to
-    disconnect restores it exactly, whichever way it was hastened."""
-
-    def sessions_come_and_go() -> list[tuple]:
-        seen = thread_scheduling
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 4)
-        first, second = (PromptWakeups(realtime_priority=10, slice_us=100) for _ in range(2))
-        states = [seen()]
-        first.take(None)
-        second.take(None)
-        states.append(seen())
-        first.release()
-        first.release()  # a second release by the same session changes nothing
-        states.append(seen())
-        second.release()
-        states.append(seen())
-        return states
-
-    before, both, one_left, after = in_new_thread(sessions_come_and_go)
-    assert both == one_left and after == before
-    assert before[2] == 4  # nice is the thread's own throughout
-    if REALTIME_PERMITTED:
-        assert both[:2] == (FIFO, 10)
-    elif SUPPORTED:
-        assert both[3] == 100_000
+@pytest.mark.parametrize(("priority", "slice_us"), [(10, 0), (0, 100), (10, 100)])
+def test_the_callers_thread_is_never_touched(browser, priority, slice_us):
+    """The event loop's thread is not the session's: whatever the policy, launched browser or
+    not, the thread that takes and releases the wake-ups keeps its own scheduling."""
+    for profile in (browser.profile, None):
+        _taken, (before, held, after) = hasten(profile, priority=priority, slice_us=slice_us)
+        assert before == held == after and before[2] == 4
 
 
-def test_nothing_asked_and_no_browser_touch_only_what_they_say(browser):
+def test_by_default_attached_or_unknown_nothing_is_touched(browser):
+    """The default policy, attach mode (no profile) and a profile no browser runs on take
+    nothing."""
     assert hasten(browser.profile, slice_us=0)[0] == Wakeups()
+    assert hasten(None, priority=10)[0] == Wakeups()
+    assert hasten(browser.profile.parent / "nobody", priority=10)[0] == Wakeups()
     assert all(thread_slice(t) != 100_000 for t in browser.expected_threads())
     assert all(policy(t) == os.SCHED_OTHER for t in browser.expected_threads())
-    expected = Wakeups(prompt=1) if SUPPORTED else Wakeups()
-    assert hasten(None)[0] == expected
-    assert hasten(browser.profile.parent / "nobody")[0] == expected

@@ -19,6 +19,9 @@ from tests.support.processes import (
 )
 from tests.support.processes import SLICES_SUPPORTED as SUPPORTED
 from tradewire.core.scheduling import (
+    REALTIME,
+    SLICE,
+    hasten,
     request_realtime,
     request_slice,
     restore,
@@ -143,3 +146,26 @@ def test_a_thread_already_realtime_keeps_the_priority_it_was_given():
         return request_realtime(0, 10), policy(), os.sched_getparam(0).sched_priority
 
     assert in_new_thread(ask) == (True, os.SCHED_RR, 30)
+
+
+@pytest.mark.parametrize(
+    ("priority", "slice_us", "cpus"),
+    [(0, 0, 0), (10, 0, 0), (0, 100, 0), (10, 100, 0), (10, 100, 1)],
+)
+def test_hasten_runs_realtime_where_it_may_else_takes_the_slice(priority, slice_us, cpus):
+    """Real-time only where permitted and on two CPUs or more; the slice where real-time is not
+    asked for or not taken; nothing where neither is asked for."""
+
+    def ask() -> tuple[str | None, bool, int, int | None]:
+        if cpus:
+            os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cpus])
+        several = len(os.sched_getaffinity(0)) > 1
+        return hasten(0, priority, slice_us), several, policy(), thread_slice()
+
+    how, several, own_policy, own_slice = in_new_thread(ask)
+    if priority and several and REALTIME_PERMITTED:
+        assert (how, own_policy) == (REALTIME, os.SCHED_FIFO)
+    elif slice_us and SUPPORTED:
+        assert (how, own_policy, own_slice) == (SLICE, os.SCHED_OTHER, slice_us * 1000)
+    else:
+        assert (how, own_policy) == (None, os.SCHED_OTHER)

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from tradewire.settings import Settings
+from tradewire.settings import Settings, TuningSettings
 
 
 def test_defaults_and_env(monkeypatch, tmp_path):
@@ -42,6 +42,9 @@ def test_defaults_and_env(monkeypatch, tmp_path):
         ("TRADEWIRE_TUNING__REALTIME_PRIORITY", "100"),
         ("TRADEWIRE_TUNING__REALTIME_PRIORITY", "-1"),
         ("TRADEWIRE_TUNING__REALTIME_PRIORITY", "high"),
+        ("TRADEWIRE_TUNING__SWITCH_INTERVAL_MS", "0"),
+        ("TRADEWIRE_TUNING__GC_THRESHOLDS", "[0, 50, 100]"),
+        ("TRADEWIRE_TUNING__GC_THRESHOLDS", "[100000, 50]"),
     ],
 )
 def test_invalid_settings_are_refused(monkeypatch, name, value):
@@ -60,3 +63,33 @@ def test_wakeup_slice_is_off_or_within_the_kernels_range(monkeypatch, value):
 def test_realtime_priority_is_off_or_a_fifo_priority(monkeypatch, value):
     monkeypatch.setenv("TRADEWIRE_TUNING__REALTIME_PRIORITY", value)
     assert Settings(_env_file=None).tuning.realtime_priority == int(value)
+
+
+def test_tuning_is_off_unless_asked_for(monkeypatch):
+    assert Settings(_env_file=None).tuning == TuningSettings()
+    assert TuningSettings().model_dump() == {
+        "realtime_priority": 0,
+        "wakeup_slice_us": 0,
+        "yield_after_broadcast": False,
+        "switch_interval_ms": None,
+        "gc_freeze": False,
+        "gc_thresholds": None,
+    }
+    asked = {
+        "REALTIME_PRIORITY": "10",
+        "WAKEUP_SLICE_US": "100",
+        "YIELD_AFTER_BROADCAST": "true",
+        "SWITCH_INTERVAL_MS": "0.5",
+        "GC_FREEZE": "true",
+        "GC_THRESHOLDS": "[100000, 50, 100]",
+    }
+    for name, value in asked.items():
+        monkeypatch.setenv(f"TRADEWIRE_TUNING__{name}", value)
+    assert Settings(_env_file=None).tuning == TuningSettings(
+        realtime_priority=10,
+        wakeup_slice_us=100,
+        yield_after_broadcast=True,
+        switch_interval_ms=0.5,
+        gc_freeze=True,
+        gc_thresholds=(100_000, 50, 100),
+    )

@@ -61,8 +61,8 @@ class SessionStatus:
     pages: tuple[str, ...]
     reconnects: int
     last_error: str | None
-    #: Threads carrying this session's messages that wake at once (see :mod:`.wakeups`), and
-    #: how many of them run real-time.
+    #: Threads of the browser this session launched that carry its messages and wake at once
+    #: (opt-in, see :mod:`.wakeups`), and how many of them run real-time.
     prompt_wakeups: int = 0
     realtime_threads: int = 0
     stats: dict[str, object] = field(default_factory=dict)
@@ -229,7 +229,7 @@ class CaptureSession:
         )
         self._devtools = await DevTools.connect(endpoint, on_lost=self._closed.set)
         launched = self._profile if self.spec.mode == "launch" else None
-        self._wakeups.take(launched)
+        await asyncio.to_thread(self._wakeups.take, launched)
         script = self._script()
         await context.add_init_script(script=script)
         await self._login.install(context)

@@ -1,35 +1,28 @@
-"""Prompt wake-ups for the threads a captured message crosses.
+"""Prompt wake-ups for the threads of a launched browser that a captured message crosses.
 
-A message from a page reaches Python through threads that sleep between messages. In the browser
-they are the page's renderer's IO thread, then the browser's main thread, its IO thread and its
-DevTools handler, which serves the session's websocket; in the capture process, the event loop.
-Each wake-up may wait behind whatever runs on the CPU it lands on (a renderer painting, another
-program), often until the scheduler's next tick, 4 ms at 250 Hz, even with most of the machine
-idle. Where the process may, those threads run real-time (:mod:`tradewire.core.scheduling`) at a
-low priority and preempt that work at once; elsewhere they ask for a short slice (Linux 6.12 and
-later), which helps less. On two cores this took the pop-ups' p99 from about 5 ms to 2–3 ms, and
-with one core kept busy by another program the tape's from 9–45 ms to about 3 ms.
+A message from a page reaches Python through threads that sleep between messages: the page's
+renderer's IO thread, then the browser's main thread, its IO thread and its DevTools handler,
+which serves the session's websocket. Each wake-up may wait behind whatever runs on the CPU it
+lands on (a renderer painting, another program), often until the scheduler's next tick, 4 ms at
+250 Hz, even with most of the machine idle. A deployment may opt in (``TRADEWIRE_TUNING__*``,
+docs/deployment.md) to have those threads run real-time at a low priority where the process may
+(:mod:`tradewire.core.scheduling`), else ask for a short slice (Linux 6.12 and later). By default
+nothing is touched; capture delivers the same messages either way, only later.
 
-The browser's threads are touched only when tradewire launched the browser. In attach mode the
-browser is the user's own Chrome.
+Only a browser tradewire launched is touched: in attach mode the browser is the user's own
+Chrome. Nor is the event loop's thread: a session does not own it (under ``tradewire serve`` it is
+the server's, which the deployment tunes as a whole, :mod:`tradewire.tuning`).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
 
-from tradewire.core.scheduling import (
-    SchedAttr,
-    request_realtime,
-    request_slice,
-    restore,
-    scheduling,
-)
+from tradewire.core.scheduling import REALTIME, hasten
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +32,6 @@ MESSAGE_THREADS = ("Chrome_IOThread", "Chrome_DevTools")
 RENDERER_IO = ("Chrome_ChildIOT",)
 _PROFILE_FLAG = "--user-data-dir="
 _RENDERER_FLAG = b"--type=renderer"
-_REALTIME, _SLICE = "realtime", "slice"
 
 
 def launched_browser(profile: Path) -> int | None:
@@ -129,91 +121,62 @@ class WakeupPolicy:
     realtime_priority: int = 0
     slice_us: int = 0
 
+    @property
+    def enabled(self) -> bool:
+        return bool(self.realtime_priority or self.slice_us)
+
 
 @dataclass(frozen=True, slots=True)
 class Wakeups:
-    """How many of a session's message threads wake promptly, and how many of those real-time."""
+    """How many of a launched browser's message threads wake promptly, and how many of those
+    run real-time."""
 
     prompt: int = 0
     realtime: int = 0
 
 
-# The event loop's thread serves every session on the loop: it is hastened by the first session
-# that connects and put back when the last one disconnects. By thread: (sessions, before, how).
-_loop_claims: dict[int, tuple[int, SchedAttr | None, str | None]] = {}
-
-
 class PromptWakeups:
-    """One session's prompt wake-ups: taken when it connects, given back when it disconnects.
-
-    Each thread runs real-time at ``realtime_priority`` where the process may (0: never), and
-    otherwise asks for a ``slice_us`` slice (0: never)."""
+    """One session's prompt wake-ups in the browser it launched: taken when it connects, forgotten
+    when it disconnects (the browser's threads end with the browser)."""
 
     def __init__(self, policy: WakeupPolicy) -> None:
-        self._priority = policy.realtime_priority
-        self._slice_us = policy.slice_us
-        self._claimed = False
+        self._policy = policy
         self._profile: Path | None = None
-        self._loop_how: str | None = None
         #: The launched browser's threads seen so far, and how each was hastened.
         self._browser: dict[int, str | None] = {}
-        # refresh() may run off the event loop (it reads /proc); take and release run on it.
+        # take() and refresh() run off the event loop (they read /proc), release() on it.
         self._lock = threading.Lock()
         self.status = Wakeups()
 
     def take(self, profile: Path | None) -> Wakeups:
-        """Hasten the calling thread (the capture's event loop) and, for a browser launched on
-        ``profile``, its message threads and its renderers' IO threads."""
-        self.release()
-        loop = threading.get_native_id()
-        sessions, before, how = _loop_claims.get(loop, (0, None, None))
-        if not sessions:
-            before, how = scheduling(loop), self._hasten(loop)
-        _loop_claims[loop] = (sessions + 1, before, how)
+        """Hasten, as the policy asks, the message threads of the browser launched on ``profile``
+        and its renderers' IO threads; nothing for None (attach mode) or an unset policy."""
         with self._lock:
-            self._claimed, self._profile, self._loop_how = True, profile, how
+            self._profile, self._browser = profile, {}
         status = self.refresh()
-        threads = 1 + len(self._browser)
-        if status.prompt < threads:
-            log.info("prompt wake-ups not taken", threads=threads, taken=status.prompt)
+        if status.prompt < len(self._browser):
+            log.info("prompt wake-ups not taken", threads=len(self._browser), taken=status.prompt)
         return status
 
     def refresh(self) -> Wakeups:
         """Hasten the launched browser's threads that are new since the last call: renderers
         come and go with navigation (call this when a page has loaded)."""
         with self._lock:
-            if self._claimed and self._profile is not None:
+            if self._profile is not None and self._policy.enabled:
                 seen = self._browser
                 self._browser = {
                     tid: seen[tid] if tid in seen else self._hasten(tid)
                     for tid in browser_threads(self._profile)
                 }
-            hows = [self._loop_how, *self._browser.values()] if self._claimed else []
-            self.status = Wakeups(
-                prompt=len(hows) - hows.count(None), realtime=hows.count(_REALTIME)
-            )
+            hows = list(self._browser.values())
+            prompt = len(hows) - hows.count(None)
+            self.status = Wakeups(prompt=prompt, realtime=hows.count(REALTIME))
             return self.status
 
     def release(self) -> None:
-        """Give the event loop's thread back its own scheduling if no other session holds it.
-        The browser's threads end with the browser."""
+        """Forget the browser: its threads end with it."""
         with self._lock:
-            if not self._claimed:
-                return
-            self._claimed, self._browser, self.status = False, {}, Wakeups()
-        loop = threading.get_native_id()
-        sessions, before, how = _loop_claims.pop(loop)
-        if sessions > 1:
-            _loop_claims[loop] = (sessions - 1, before, how)
-        elif how is not None and before is not None and not restore(loop, before):
-            log.warning("event loop thread keeps its hastened scheduling", how=how)
+            self._profile, self._browser, self.status = None, {}, Wakeups()
 
     def _hasten(self, tid: int) -> str | None:
-        # On a single CPU a busy real-time loop would leave the browser that feeds it next to
-        # nothing (the kernel keeps 5% for normal threads).
-        several_cpus = len(os.sched_getaffinity(0)) > 1
-        if self._priority and several_cpus and request_realtime(tid, self._priority):
-            return _REALTIME
-        if self._slice_us and request_slice(tid, self._slice_us * 1000):
-            return _SLICE
-        return None
+        return hasten(tid, self._policy.realtime_priority, self._policy.slice_us)
