@@ -9,9 +9,14 @@ Tradovate prints exchange-local wall time (US/Central for CME contracts). The fo
 
 Daylight saving: a wall time inside the spring-forward gap (e.g. 02:30 on the second Sunday of
 March) never happened and is rejected. A wall time inside the autumn repeated hour (01:00–01:59
-on the first Sunday of November) happened twice; the capture time picks the occurrence — the
-latest one not after the capture (a print cannot be captured before it happened), the first one
-when the capture time is unknown.
+on the first Sunday of November) happened twice: first in daylight time (CDT, UTC−5 in Chicago),
+then an hour later in standard time (CST, UTC−6). The capture time picks the occurrence: the
+second if the row was captured at or after it (a print cannot be captured before it happened),
+else the first. With no capture time the first is taken. It is never later than the print really
+was, whereas the second would date a print of the first pass an hour late: after prints that
+followed it and, while that hour lasts, in the future, where it could pass for the latest price.
+The normaliser always gives a capture time (the row's, else the batch's receipt), so this default
+applies only to callers that give none, such as the reading of a local-time ``captured_at``.
 """
 
 from __future__ import annotations
@@ -67,7 +72,8 @@ class ExchangeClock:
 
         ``captured`` (when the row was read off the page, epoch ns, or a function returning it
         so that it is only worked out when needed) dates a time-only value and picks the
-        occurrence of a repeated autumn hour.
+        occurrence of a repeated autumn hour; without it (None, or a function returning None)
+        that hour is its first, daylight-time occurrence.
         """
         text = text.strip()
         if m := _TAPE.match(text):

@@ -11,18 +11,33 @@ every one of them is real volume that must be kept.
 
 What tells two identical-looking prints apart is ``accumulatedVolume``: it is the running total
 of the tape, so each print has its own value, while every copy of one print carries the same.
-Hence:
+Hence two ids, each a BLAKE2b digest of 16 bytes written as 32 lower-case hex characters, of UTF-8
+text whose fields are joined by the unit separator U+001F (between fields only):
 
-* ``market_id = stable_id(symbol, ts_ns, price, size, accumulatedVolume, ordinal)`` identifies
-  the print in the market. ``ts_ns`` is the UTC instant (not the page text, so a display time
-  and an ISO ``wrap1[value]`` of one print agree). ``ordinal`` is 0 whenever the accumulated
-  volume is known. When the page gave no accumulated volume there is nothing to tell identical
-  prints apart but their order, so ``ordinal`` counts earlier identical rows in the same batch
-  (a batch is one scan of the page, where each row appears once): repeats inside one scan are
-  kept, while a re-scan of the same rows produces the same ids and is suppressed.
-* ``id = stable_id(account, market_id)`` identifies the stored row. Rows are kept per account,
-  as the seed did (``/api/scraper/data?account=``): two accounts watching one contract each keep
-  their copy, and candles count a print once by its ``market_id``.
+* ``market_id`` identifies the print in the market. Its text is ``symbol``, ``ts_ns``,
+  ``repr(price)``, ``repr(size)``, ``repr(accumulatedVolume)`` and ``ordinal``, e.g.
+  ``NQZ5␟1759931545037000000␟25146.0␟2.0␟30.0␟0`` (``␟`` standing for U+001F):
+
+  - ``symbol`` is the batch's, upper-case (:func:`batch_symbol`);
+  - ``ts_ns`` is the UTC instant in epoch nanoseconds, in decimal (not the page text, so a
+    display time and an ISO ``wrap1[value]`` of one print agree);
+  - price and size are ``repr`` of their float values (``25146.0`` for a page's ``25,146.00``);
+  - the accumulated volume is ``repr`` of the value as decoded, a float (``30.0``) or ``None``;
+  - ``ordinal`` is 0 whenever the accumulated volume is known. When the page gave none there is
+    nothing to tell identical prints apart but their order, so ``ordinal`` counts the earlier rows
+    of the same batch that also have none and the same instant, price and size, whatever account
+    they name (rows rejected for their time are not counted). A batch is one scan of the page,
+    where each row appears once: repeats inside one scan are kept, while a re-scan of the same
+    rows produces the same ids and is suppressed.
+
+* ``id`` identifies the stored row. Its text is the account and the ``market_id`` (its hex
+  characters), e.g. ``user1␟913e0f0fd3385cb38895d220e6ca1fab``; the account is the print's own,
+  else the batch's. Rows are kept per account, as the seed did (``/api/scraper/data?account=``):
+  two accounts watching one contract each keep their copy, and candles count a print once by its
+  ``market_id``.
+
+Neither id is :func:`tradewire.core.ids.stable_id` of those fields, which would quote each field
+(its ``repr``) and close every field with a separator: stored ids depend on the text above exactly.
 
 Everything that is not identity (tick direction, highlight, capture time) may differ between
 copies; the first stored copy wins.
@@ -57,7 +72,7 @@ _CANONICAL = frozenset(_DIRECTIONS.values())
 
 def batch_symbol(batch: TapeBatch) -> str | None:
     """The symbol the batch's prints belong to: the contract header of the panel they came from,
-    else the active tab (a hidden panel's prints are not the active tab's)."""
+    else the active tab (a hidden panel's prints are not the active tab's), else the only tab."""
     if batch.contract is not None and batch.contract.symbol:
         return batch.contract.symbol.upper()
     for tab in batch.tabs:
@@ -86,7 +101,12 @@ class Normalised:
 
 
 class Normaliser:
-    """Give each print a UTC ``ts``, a ``symbol`` and its ids."""
+    """Give each print a UTC ``ts``, a ``symbol`` and its ids.
+
+    A page time is placed with the print's capture time (``captured_at``) or, where that is
+    missing or unreadable, with the time the batch was received: no print is captured or
+    received before it happened (see :mod:`tradewire.tape.clock` for the repeated autumn hour).
+    """
 
     def __init__(self, clock: ExchangeClock) -> None:
         self._clock = clock

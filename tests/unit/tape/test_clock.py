@@ -49,6 +49,23 @@ def test_november_repeated_hour_is_placed_by_capture_time(chicago):
     assert chicago.parse("02:30:00.000 11/2/25", second_pass) == utc(2025, 11, 2, 8, 30)
 
 
+@pytest.mark.parametrize(
+    "text", ["01:30:00.000 11/2/25", "11/2/2025 1:30:00 AM", "2025-11-02T01:30:00"]
+)
+def test_without_a_capture_time_the_repeated_hour_is_its_first_daylight_time_pass(chicago, text):
+    first_pass = utc(2025, 11, 2, 6, 30)  # 01:30 CDT; 01:30 CST is an hour later
+    assert chicago.parse(text) == first_pass
+    assert chicago.parse(text, lambda: None) == first_pass
+
+
+def test_the_second_pass_is_taken_only_from_its_own_instant_on(chicago):
+    second_pass = utc(2025, 11, 2, 7, 30)
+    assert chicago.parse("01:30:00.000 11/2/25", second_pass) == second_pass
+    assert chicago.parse("01:30:00.000 11/2/25", second_pass - 1) == utc(2025, 11, 2, 6, 30)
+    # A capture clock behind the page's, before both passes: the first.
+    assert chicago.parse("01:30:00.000 11/2/25", utc(2025, 11, 2, 5)) == utc(2025, 11, 2, 6, 30)
+
+
 def test_time_without_date_takes_the_capture_day_and_rolls_back_over_midnight(chicago):
     captured = utc(2025, 10, 8, 14, 0, 0)  # 09:00 CDT
     assert chicago.parse("08:59:59.500", captured) == utc(2025, 10, 8, 13, 59, 59, 500_000)
