@@ -1,5 +1,6 @@
 """The command line: tokens, migrations, and exit code 2 with a message on bad input."""
 
+import os
 import subprocess
 import sys
 
@@ -52,7 +53,7 @@ def test_invalid_environment_exits_2_naming_the_setting(env, monkeypatch):
     monkeypatch.setenv("TRADEWIRE_PORT", "not-a-port")
     result = runner.invoke(app, ["token", "create", "--user", "x"])
     assert result.exit_code == 2
-    assert "port" in result.output
+    assert "TRADEWIRE_PORT" in result.output
 
 
 def test_db_upgrade_creates_the_schema(env):
@@ -95,3 +96,51 @@ def test_console_script_runs(env):
 def test_capture_status_shows_how_the_message_threads_wake(prompt, realtime, shown):
     row = {"prompt_wakeups": prompt, "realtime_threads": realtime}
     assert capture_cli._wakeups(row) == shown
+
+
+def run_cli(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    """``tradewire ARGS`` in a subprocess with only ``env`` among the TRADEWIRE_ variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TRADEWIRE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "tradewire", *args],
+        env={**base, "TRADEWIRE_DATA_DIR": str(tmp_path / "data"), **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+INVALID = [
+    ("TRADEWIRE_CAPTURE__TRADOVATE_URLS", '["https://*.tradovate.com/*"'),
+    ("TRADEWIRE_CAPTURE__TRADOVATE_URLS", '["https://*.tradovate.com/*", 5]'),
+    ("TRADEWIRE_CAPTURE__TRADINGVIEW_URLS", "[]"),
+    ("TRADEWIRE_CAPTURE__OCR_MIN_CONFIDENCE", "200"),
+    ("TRADEWIRE_CAPTURE__SESSIONS", "desk1"),
+    ("TRADEWIRE_CAPTURE__SESSIONS", '[{"account": "desk1"}]'),
+    ("TRADEWIRE_TUNING__GC_THRESHOLDS", "1,2"),
+    ("TRADEWIRE_WEBHOOK_ALLOWED_IPS", "52.89.214.238"),
+    ("TRADEWIRE_PORT", "http"),
+]
+
+
+def assert_one_line_naming(result: subprocess.CompletedProcess, name: str, value: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0] and value not in lines[0]
+
+
+@pytest.mark.parametrize(("name", "value"), INVALID)
+def test_an_invalid_setting_stops_serve_in_one_line_naming_its_variable(tmp_path, name, value):
+    assert_one_line_naming(run_cli(["serve"], {name: value}, tmp_path), name, value)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["demo", "--duration", "1"], ["capture", "attach", "--account", "desk1"]],
+    ids=lambda c: c[0],
+)
+@pytest.mark.parametrize(("name", "value"), [INVALID[0], INVALID[5]])
+def test_demo_and_capture_attach_say_the_same(tmp_path, command, name, value):
+    assert_one_line_naming(run_cli(command, {name: value}, tmp_path), name, value)

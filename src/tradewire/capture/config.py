@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 ACCOUNT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+
+#: URL globs (``*`` matches anything). From the environment one glob as written or a JSON list:
+#: NoDecode hands the text to the validator instead of failing to read a glob as JSON.
+UrlPatterns = Annotated[tuple[str, ...], NoDecode]
 
 
 class CaptureSessionSettings(BaseModel):
@@ -90,8 +96,8 @@ class CaptureSettings(BaseModel):
     ocr_min_confidence: float = Field(60.0, ge=0, le=100)
     reconnect_max_s: float = Field(30.0, ge=0.5, le=3600)
     #: URL globs (``*`` matches anything) of the pages each in-page script runs in.
-    tradovate_urls: tuple[str, ...] = ("https://*.tradovate.com/*",)
-    tradingview_urls: tuple[str, ...] = ("https://*.tradingview.com/*",)
+    tradovate_urls: UrlPatterns = ("https://*.tradovate.com/*",)
+    tradingview_urls: UrlPatterns = ("https://*.tradingview.com/*",)
     #: Opt-in auto-login: credentials per account (by :func:`login_key`) and site, only from
     #: ``TRADEWIRE_CAPTURE__LOGIN__<ACCOUNT>__<SITE>__USERNAME`` / ``__PASSWORD``.
     login: dict[str, AccountLogins] = Field(default_factory=dict)
@@ -114,6 +120,26 @@ class CaptureSettings(BaseModel):
         if len(set(accounts)) != len(accounts):
             raise ValueError("each capture session needs its own account")
         return value
+
+    @field_validator("tradovate_urls", "tradingview_urls", mode="before")
+    @classmethod
+    def _one_pattern_or_a_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text.startswith("["):
+            return (text,)
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"not one URL pattern nor a JSON list of them: {exc}") from exc
+
+    @field_validator("tradovate_urls", "tradingview_urls")
+    @classmethod
+    def _patterns_given(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or not all(pattern.strip() for pattern in value):
+            raise ValueError("name at least one URL pattern, none of them empty")
+        return tuple(pattern.strip() for pattern in value)
 
     @field_validator("login")
     @classmethod

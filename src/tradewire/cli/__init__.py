@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError as SettingsError
+from pydantic import ValidationError
+from pydantic_settings import DotEnvSettingsSource, EnvSettingsSource, SettingsError
 from rich.console import Console
+from rich.markup import escape
 
 from tradewire.core.errors import TradewireError
 from tradewire.settings import Settings
@@ -27,18 +31,60 @@ console = Console(stderr=True)
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build Settings from the environment plus CLI overrides; exit 2 with the reason if invalid."""
+    """Build Settings from the environment plus CLI overrides; if invalid, exit 2 with one line
+    naming the environment variable at fault."""
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        reason = "; ".join(f"{env_variable(err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise fail(f"invalid setting {reason}") from exc
     except SettingsError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "settings"
-            console.print(f"[red]invalid setting[/red] {field}: {err['msg']}")
-        raise typer.Exit(2) from exc
+        raise fail(f"invalid setting {unreadable_variable(exc)}") from exc
+
+
+def env_variable(loc: Sequence[int | str]) -> str:
+    """The environment variable a validation error's location points into.
+
+    Nested sections and mappings continue the name (``__``); a list index or anything else
+    inside a JSON value ends it.
+    """
+    parts: list[str] = []
+    for part in loc:
+        if not isinstance(part, str) or not part.isidentifier():
+            break
+        parts.append(part.upper())
+    return "TRADEWIRE_" + "__".join(parts) if parts else "settings"
+
+
+_SOURCES = {source.__name__: source for source in (EnvSettingsSource, DotEnvSettingsSource)}
+
+
+def unreadable_variable(exc: SettingsError) -> str:
+    """Name the variable whose value could not be read as JSON, and say why.
+
+    The settings library names only the top-level field; the variable is found by letting its
+    own reader try each one of that field alone.
+    """
+    found = re.search(r'field "(\w+)" from source "(\w+)"', str(exc))
+    if found is None:
+        return str(exc)
+    field, source_name = found.groups()
+    name = f"TRADEWIRE_{field.upper()}"
+    source_class = _SOURCES.get(source_name)
+    if source_class is not None:
+        source = source_class(Settings)
+        for variable, value in source.env_vars.items():
+            try:
+                source.explode_env_vars(field, Settings.model_fields[field], {variable: value})
+            except ValueError:
+                name = variable.upper()
+                break
+    return f"{name}: not valid JSON ({exc.__cause__}); lists and objects are written as JSON"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
+    """Print ``message`` as one line and return the exit to raise."""
+    console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
