@@ -12,6 +12,7 @@ import uvicorn
 from tradewire import logs
 from tradewire.api.app import create_app
 from tradewire.bootstrap import Container, build
+from tradewire.bootstrap.startup import listen
 from tradewire.settings import Settings
 from tradewire.tuning import tuned
 
@@ -70,7 +71,19 @@ async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> N
     A companion that fails stops the server with its error. Interrupted, the server stops the
     companions first.
     """
-    container = build(settings)
+    # Listening, building and starting come before uvicorn: a failure is then one line (a
+    # FatalError), not a server that starts, logs a traceback and stops.
+    listener = listen(settings.host, settings.port)
+    try:
+        container = build(settings)
+        try:
+            await container.start()
+        except BaseException:
+            await container.stop()
+            raise
+    except BaseException:
+        listener.close()
+        raise
     loop = asyncio.get_running_loop()
     tasks: list[asyncio.Task[None]] = []
 
@@ -81,7 +94,7 @@ async def serve(settings: Settings, companions: tuple[Companion, ...] = ()) -> N
     server = _Server(
         uvicorn_config(create_app(container.api_services()), settings), on_exit=stop_companions
     )
-    serving = asyncio.create_task(server.serve())
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:
         if serving.done():
             await serving

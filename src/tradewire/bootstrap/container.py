@@ -15,6 +15,7 @@ from tradewire.api.services import ApiLimits, ApiServices, Health
 from tradewire.bootstrap.capture import build_capture
 from tradewire.bootstrap.marketdata import build_collector
 from tradewire.bootstrap.metrics import hub_and_writer_gauges, latency_histogram, tape_gauges
+from tradewire.bootstrap.startup import needs
 from tradewire.bootstrap.tape import build_tape
 from tradewire.capture.browser.service import CaptureService
 from tradewire.capture.webhook import WebhookGuard
@@ -34,6 +35,7 @@ from tradewire.storage.writer import GroupCommitWriter
 from tradewire.tape.service import TapeService
 
 log = structlog.get_logger(__name__)
+_DATA_DIR_FIX = "set TRADEWIRE_DATA_DIR to a writable folder with free space"
 
 
 @dataclass
@@ -57,10 +59,17 @@ class Container:
     tape: TapeService | None = None
     capture: CaptureService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
+    _started: bool = False
 
     async def start(self) -> None:
-        """Migrate the database, start the writer, warm duplicate suppression, start the hub."""
+        """Migrate the database, start the writer, warm duplicate suppression, start the hub.
+
+        Starting again does nothing: the server starts the container before it listens, so that
+        a start-up failure is one line, and its app's lifespan then finds it started."""
+        if self._started:
+            return
         await asyncio.to_thread(upgrade, self.settings.db_url, engine=self.engine)
+        self._started = True
         self.writer.start()
         now = self.clock.now_ns()
         horizon = now - int(max(self.settings.dedupe_window_s, 86_400) * 1e9)
@@ -80,7 +89,10 @@ class Container:
         log.info("tradewire started", database=safe_url(self.settings.db_url), dedupe_warmed=warmed)
 
     async def stop(self) -> None:
-        """Stop background work, close subscribers, flush and stop the writer."""
+        """Stop background work, close subscribers, flush and stop the writer (once)."""
+        if not self._started:
+            return
+        self._started = False
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -127,8 +139,10 @@ class Container:
 def build(settings: Settings, clock: Clock | None = None) -> Container:
     """Create the container for ``settings`` (nothing is started yet)."""
     clock = clock or LiveClock()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(settings.db_url)
+    with needs(f"the data folder {settings.data_dir} is not usable", _DATA_DIR_FIX):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        tokens = token_service(settings)
+        engine = create_db_engine(settings.db_url)
     registry = CollectorRegistry()
     bus = MessageBus()
     writer = GroupCommitWriter(engine)
@@ -161,7 +175,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         clock=clock,
         bus=bus,
         registry=registry,
-        tokens=token_service(settings),
+        tokens=tokens,
         writer=writer,
         signal_store=store,
         latency=latency,

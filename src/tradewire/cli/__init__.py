@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
@@ -13,7 +13,7 @@ from pydantic_settings import DotEnvSettingsSource, EnvSettingsSource, SettingsE
 from rich.console import Console
 from rich.markup import escape
 
-from tradewire.core.errors import TradewireError
+from tradewire.core.errors import FatalError, TradewireError
 from tradewire.settings import Settings
 
 app = typer.Typer(
@@ -92,16 +92,28 @@ HostOpt = Annotated[str | None, typer.Option(help="Address to listen on [default
 PortOpt = Annotated[int | None, typer.Option(min=1, max=65535, help="Port [default: 6001]")]
 
 
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show the whole traceback of a start-up failure")
+]
+
+
+def run_service(start: Callable[[], None], debug: bool) -> None:
+    """Run ``start``; a failure is one line (exit 1 for the environment, 2 for the input)."""
+    try:
+        start()
+    except TradewireError as exc:
+        if debug:
+            raise
+        raise fail(exc.message, 1 if isinstance(exc, FatalError) else 2) from exc
+
+
 @app.command()
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+def serve(host: HostOpt = None, port: PortOpt = None, debug: DebugOpt = False) -> None:
     """Run the whole service."""
     from tradewire.server import run
 
     settings = load_settings(host=host, port=port)
-    try:
-        run(settings)
-    except TradewireError as exc:
-        raise fail(exc.message) from exc
+    run_service(lambda: run(settings), debug)
 
 
 @app.command()
@@ -112,37 +124,39 @@ def demo(
     duration: Annotated[
         float | None, typer.Option(min=1, help="Stop after this many seconds [default: never]")
     ] = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Run the service with built-in simulated sources: no network, no accounts."""
     from tradewire.demo import run_demo
 
     settings = load_settings(host=host, port=port)
-    try:
-        run_demo(settings, rate=rate, duration=duration)
-    except TradewireError as exc:
-        raise fail(exc.message) from exc
+    run_service(lambda: run_demo(settings, rate=rate, duration=duration), debug)
 
 
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option(help="Who the token is for")],
-    role: Annotated[str, typer.Option(help="admin or subscriber")] = "subscriber",
+    role: Annotated[
+        str, typer.Option(help="subscriber (reads), ingest (also stores tape) or admin")
+    ] = "subscriber",
+    account: Annotated[
+        str | None,
+        typer.Option(help="The account it stores tape for [default: the user, for ingest]"),
+    ] = None,
     days: Annotated[int, typer.Option(min=1, max=3650, help="Days until it expires")] = 30,
 ) -> None:
     """Print a JWT for the API and WebSocket."""
-    from tradewire.api.auth import ROLES
     from tradewire.bootstrap import token_service
 
-    if role not in ROLES:
-        raise fail(f"unknown role {role!r}: use admin or subscriber")
-    if not user.strip() or len(user) > 100:
-        raise fail("--user must be 1-100 characters")
     settings = load_settings()
     try:
         tokens = token_service(settings)
+        token = tokens.issue(
+            user.strip(), role, ttl_days=days, account=account.strip() if account else account
+        )
     except TradewireError as exc:
         raise fail(exc.message) from exc
-    typer.echo(tokens.issue(user.strip(), role, ttl_days=days))
+    typer.echo(token)
 
 
 @db_app.command("upgrade")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
-from tradewire.storage.db import create_db_engine
+from tradewire.core.errors import FatalError
+from tradewire.storage.db import create_db_engine, safe_url
 
 
 def alembic_config(url: str) -> Config:
@@ -35,6 +37,13 @@ def _run(step, url: str, revision: str, engine: Engine | None) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             step(config, revision)
+    except DBAPIError as exc:
+        # Unreachable, refused, read-only or full: the first line of the driver's reason says which.
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig)
+        raise FatalError(
+            f"the database {safe_url(url)} cannot be used: {reason}; check "
+            "TRADEWIRE_DATABASE_URL, that the database is running, and that it can write"
+        ) from exc
     finally:
         if own_engine:
             engine.dispose()
