@@ -6,10 +6,9 @@ import re
 
 import orjson
 
-from tradewire.alerts.json_alert import SECRET_KEYS, fold_key, parse_json_alert
+from tradewire.alerts.json_alert import SECRET_KEYS, fold_key
 from tradewire.alerts.model import ParsedAlert
-from tradewire.alerts.templates import TemplateSet
-from tradewire.alerts.text import normalise_text, parse_text
+from tradewire.alerts.parser import AlertParser, check_rendered
 from tradewire.core.errors import ValidationError
 
 __all__ = [
@@ -20,9 +19,6 @@ __all__ = [
     "redact_secret_text",
     "redact_secrets",
 ]
-
-_PLACEHOLDER = re.compile(r"\{\{[^{}]{0,80}\}\}")
-_MESSAGE_KEYS = ("message", "text", "alert", "alertmessage")
 
 
 def decode_json(body: str) -> object | None:
@@ -35,15 +31,6 @@ def decode_json(body: str) -> object | None:
     except orjson.JSONDecodeError as exc:
         check_rendered(stripped)
         raise ValidationError(f"invalid JSON: {exc}") from exc
-
-
-def check_rendered(body: str) -> None:
-    """Reject a body in which TradingView left a ``{{placeholder}}`` unrendered."""
-    placeholder = "{{" in body and _PLACEHOLDER.search(body)
-    if placeholder:
-        raise ValidationError(
-            f"alert was not rendered by TradingView: placeholder {placeholder.group(0)} left in"
-        )
 
 
 _SECRET_TEXT = re.compile(
@@ -67,43 +54,3 @@ def redact_secrets(document: object) -> object:
     if isinstance(document, list):
         return [redact_secrets(item) for item in document]
     return document
-
-
-class AlertParser:
-    """Parse alert bodies: user templates first, then JSON, then the seed text formats."""
-
-    def __init__(self, templates: TemplateSet | None = None) -> None:
-        self._templates = templates or TemplateSet(())
-
-    def parse(self, body: str, document: object | None = None) -> ParsedAlert:
-        """Parse ``body`` (``document`` is its decoded JSON, if any) or raise ValidationError."""
-        check_rendered(body)
-        if document is not None:
-            message = _embedded_message(document)
-            if message is None:
-                return parse_json_alert(document)
-            body = message
-        text = normalise_text(body)
-        if not text:
-            raise ValidationError("empty alert")
-        if self._templates:
-            parsed = self._templates.match(text)
-            if parsed is not None:
-                return parsed
-        return parse_text(text)
-
-
-def _embedded_message(document: object) -> str | None:
-    """A JSON body that only wraps a text alert (``{"message": "BTC/USDT BUY"}``)."""
-    if not isinstance(document, dict):
-        return None
-    keys = {fold_key(str(k)): v for k, v in document.items() if fold_key(str(k)) not in SECRET_KEYS}
-    for name in _MESSAGE_KEYS:
-        value = keys.get(name)
-        if (
-            isinstance(value, str)
-            and len(keys) <= 2
-            and not any(k in keys for k in ("ticker", "symbol", "pair", "action", "side"))
-        ):
-            return value
-    return None

@@ -35,3 +35,21 @@ def parse_positive(value: object, field: str) -> float:
     if number <= 0:
         raise ValidationError(f"{field} must be positive, got {value!r}")
     return number
+
+
+_SIGNED = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(value: object, field: str) -> float:
+    """Return ``value`` as a finite float of any sign (a position size), or raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError(f"{field} must be a number, got {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _SIGNED.match(text):
+            raise ValidationError(f"{field} is not a number: {value!r}")
+        value = text
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValidationError(f"{field} must be finite, got {value!r}")
+    return number

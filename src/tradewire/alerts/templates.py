@@ -1,7 +1,8 @@
 """User alert templates: regular expressions with named groups, tried in configured order.
 
-Groups: ``pair`` and ``direction`` (required), ``entry``, ``tp`` (one or more numbers),
-``sl``, ``qty``, ``strategy``, ``id`` (optional).
+Groups: ``pair`` and ``direction`` (required; an exit word such as ``close long`` makes the
+alert an exit), ``entry``, ``tp`` (one or more numbers), ``sl``, ``qty``, ``strategy``, ``id``
+(optional).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tradewire.alerts.intent import parse_action
 from tradewire.alerts.model import ParsedAlert, build_parsed
 from tradewire.alerts.text import NUMBER
 
@@ -35,11 +37,14 @@ class TemplateSet:
             if match is None:
                 continue
             groups = {k: v for k, v in match.groupdict().items() if v is not None}
+            direction, said = parse_action(groups.get("direction"))
             return build_parsed(
                 symbol=groups.get("pair"),
-                direction=groups.get("direction"),
+                direction=direction,
                 format=f"template:{index}",
-                entry=groups.get("entry"),
+                intent=said.intent if said else None,
+                side=said.side if said else None,
+                entries=[groups["entry"]] if "entry" in groups else [],
                 take_profit=_NUMBERS.findall(groups["tp"]) if "tp" in groups else [],
                 stop_loss=groups.get("sl"),
                 qty=groups.get("qty"),

@@ -1,4 +1,5 @@
-"""Plain-text alerts: ``PAIR LONG|SHORT @ ENTRY [TP: X[, Y]] [SL: Z]`` and ``PAIR BUY|SELL``.
+"""Plain-text alerts: ``PAIR LONG|SHORT @ ENTRY [TP: X[, Y]] [SL: Z]`` and ``PAIR BUY|SELL``;
+exits as ``PAIR CLOSE|EXIT [LONG|SHORT]`` (``CLOSE-LONG``, ``close_short`` too).
 
 Case, line endings (CRLF, trailing newlines) and extra spaces do not matter; TP/SL may come in
 either order, on the same line or the next, with ``:``/``=`` or nothing between label and value.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from tradewire.alerts.intent import parse_action
 from tradewire.alerts.model import ParsedAlert, build_parsed
 from tradewire.core.errors import ValidationError
 
@@ -18,7 +20,9 @@ NUMBER = (
     r"|[+-]?(?:nan|inf(?:inity)?)\b"
 )
 _HEAD = re.compile(
-    r"(?P<pair>[^\s@]+)\s+(?P<direction>long|short|buy|sell|close|exit)\b", re.IGNORECASE
+    r"(?P<pair>[^\s@]+)\s+"
+    r"(?P<direction>(?:close|exit)(?:[\s_-]*(?:long|short|all)\b)?|long|short|buy|sell)\b",
+    re.IGNORECASE,
 )
 _ENTRY = re.compile(
     rf"[\s,;|]*(?:@|\bat\b|\bentry\b\s*[:=]?|\bprice\b\s*[:=]?)\s*(?P<value>{NUMBER})",
@@ -85,11 +89,14 @@ def parse_text(text: str) -> ParsedAlert:
             raise ValidationError(f"unrecognised text in alert: {rest[:60]!r}")
     take_profit = _NUMBER_IN_LIST.findall(fields["tp"]) if "tp" in fields else []
     is_simple = entry is None and not fields
+    direction, said = parse_action(head.group("direction"))
     return build_parsed(
         symbol=head.group("pair"),
-        direction=head.group("direction"),
+        direction=direction,
         format="simple" if is_simple else "standard",
-        entry=entry,
+        intent=said.intent if said else None,
+        side=said.side if said else None,
+        entries=[entry] if entry else [],
         take_profit=take_profit,
         stop_loss=fields.get("sl"),
         qty=fields.get("qty"),

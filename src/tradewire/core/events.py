@@ -16,8 +16,50 @@ from typing import NamedTuple
 from tradewire.core.clock import iso_utc, ns_to_ms
 
 
+class Side(StrEnum):
+    """The side of a position: what BUY and LONG (or SELL and SHORT) mean to a trading venue."""
+
+    LONG = "long"
+    SHORT = "short"
+
+    @property
+    def opposite(self) -> Side:
+        return Side.SHORT if self is Side.LONG else Side.LONG
+
+
+class Intent(StrEnum):
+    """What a signal does to the position: enter, exit whole, exit in part, or flip sides."""
+
+    OPEN = "open"
+    CLOSE = "close"
+    REDUCE = "reduce"
+    REVERSE = "reverse"
+
+    @property
+    def is_exit(self) -> bool:
+        return self in (Intent.CLOSE, Intent.REDUCE)
+
+
+class SizeUnit(StrEnum):
+    """What a signal's ``qty`` counts."""
+
+    #: Contracts, coins, lots or shares of the instrument.
+    UNITS = "units"
+    #: An amount of the quote currency (USDT for BTC/USDT).
+    QUOTE = "quote"
+    #: Percent of the open position.
+    POSITION_PERCENT = "position%"
+    #: Percent of the account's balance or equity.
+    EQUITY_PERCENT = "equity%"
+    #: Percent of the account's available (unlocked) balance.
+    AVAILABLE_PERCENT = "available%"
+    #: A risk figure whose meaning the sender's own bridge settings decide (PineConnector).
+    RISK = "risk"
+
+
 class Direction(StrEnum):
-    """Trade direction as the alert said it. LONG/BUY open or add long, SHORT/SELL the mirror."""
+    """Trade direction as the alert said it. LONG/BUY open or add long, SHORT/SELL the mirror,
+    unless the signal's intent says the order exits a position."""
 
     LONG = "LONG"
     SHORT = "SHORT"
@@ -32,6 +74,15 @@ class Direction(StrEnum):
     @property
     def is_bearish(self) -> bool:
         return self in (Direction.SHORT, Direction.SELL)
+
+    @property
+    def order_side(self) -> Side | None:
+        """The side an order in this direction buys into (BUY and LONG are one), if any."""
+        if self.is_bullish:
+            return Side.LONG
+        if self.is_bearish:
+            return Side.SHORT
+        return None
 
 
 class AlertSource(StrEnum):
@@ -106,22 +157,46 @@ class Signal(Event):
     external_id: str | None = None
     account: str | None = None
     ts_parsed: int = 0
+    #: What the order does to the position; ``side`` is the position it opens (open, reverse)
+    #: or exits (close, reduce), None for an exit that does not say which side it closes.
+    intent: Intent = Intent.OPEN
+    side: Side | None = None
+    #: Every entry price the alert gave, in its order (``entry`` is the first).
+    entry_levels: tuple[float, ...] = ()
+    qty_unit: SizeUnit | None = None
+    #: Set when take-profits or the stop were given as distances and turned into prices:
+    #: ``entry`` (measured from the entry) or ``price`` (from the price the alert carried).
+    levels_from: str | None = None
+
+    @property
+    def closes(self) -> Side | None:
+        """The side of the position this signal exits, if it exits one and says which."""
+        if self.side is None or self.intent is Intent.OPEN:
+            return None
+        return self.side.opposite if self.intent is Intent.REVERSE else self.side
 
     def to_wire(self) -> dict[str, object]:
         """Return the signal in the seed's JSON shape (camelCase names kept)."""
+        closes = self.closes
         return {
             "id": self.id,
             "pair": self.pair,
             "direction": self.direction.value,
+            "intent": self.intent.value,
+            "side": self.side.value if self.side else None,
+            "closes": closes.value if closes else None,
             "entry": self.entry,
+            "entryLevels": list(self.entry_levels),
             "takeProfit": self.take_profit[0] if self.take_profit else None,
             "takeProfitLevels": list(self.take_profit),
             "stopLoss": self.stop_loss,
+            "levelsFrom": self.levels_from,
             "rawText": self.raw_text,
             "format": self.format,
             "source": self.source.value,
             "strategy": self.strategy,
             "qty": self.qty,
+            "qtyUnit": self.qty_unit.value if self.qty_unit else None,
             "symbol": self.symbol,
             "exchange": self.exchange,
             "contract": self.contract,

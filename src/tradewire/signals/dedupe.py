@@ -2,8 +2,9 @@
 
 Identity rule: an alert that carries an explicit id (JSON ``id``, ``signal_id``, ``fire_id``,
 ``uid``…) is identified by that id for ``id_window_s`` (default one day); any other alert by its
-normalised content — pair, contract, direction, entry, take-profits, stop-loss, strategy and
-quantity — for ``window_s`` (default 60 s, ``TRADEWIRE_DEDUPE_WINDOW_S``). The raw text, letter
+normalised content — pair, contract, direction, intent and side (an exit and an entry are
+different signals), entries, take-profits, stop-loss, strategy and quantity with its unit — for
+``window_s`` (default 60 s, ``TRADEWIRE_DEDUPE_WINDOW_S``). The raw text, letter
 case, spacing, source (webhook, pop-up, OCR) and account do not count, so TradingView's retries
 and the same alert seen by webhook and in the browser yield one signal. A window of 0 turns
 content suppression off.
@@ -36,11 +37,14 @@ def identity_key(parsed: ParsedAlert) -> str:
         parsed.symbol.pair,
         parsed.symbol.contract,
         parsed.direction.value,
-        parsed.entry,
+        parsed.intent.value,
+        parsed.side.value if parsed.side else None,
+        parsed.entries,
         parsed.take_profit,
         parsed.stop_loss,
         (parsed.strategy or "").lower(),
         parsed.qty,
+        parsed.qty_unit.value if parsed.qty_unit else None,
     )
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from tradewire.core.events import AlertProcessed, AlertSource, Direction, Signal
+from tradewire.core.events import (
+    AlertProcessed,
+    AlertSource,
+    Direction,
+    Intent,
+    Side,
+    Signal,
+    SizeUnit,
+)
 from tradewire.signals.ports import SignalQuery
 from tradewire.storage.models import AlertRow, SignalRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
@@ -78,11 +86,16 @@ def signal_row(signal: Signal) -> dict[str, object]:
         "ts_parsed_ns": signal.ts_parsed,
         "pair": signal.pair,
         "direction": signal.direction.value,
+        "intent": signal.intent.value,
+        "side": signal.side.value if signal.side else None,
         "entry": signal.entry,
+        "entry_levels": list(signal.entry_levels),
         "take_profit": list(signal.take_profit),
         "stop_loss": signal.stop_loss,
         "strategy": signal.strategy,
         "qty": signal.qty,
+        "qty_unit": signal.qty_unit.value if signal.qty_unit else None,
+        "levels_from": signal.levels_from,
         "symbol": signal.symbol,
         "exchange": signal.exchange,
         "contract": signal.contract,
@@ -102,15 +115,20 @@ def row_to_signal(row) -> Signal:
         alert_id=row["alert_id"],
         pair=row["pair"],
         direction=Direction(row["direction"]),
+        intent=Intent(row["intent"]),
+        side=Side(row["side"]) if row["side"] else None,
         raw_text=row["raw_text"],
         format=row["format"],
         source=AlertSource(row["source"]),
         dedupe_key=row["dedupe_key"],
         entry=row["entry"],
+        entry_levels=tuple(row["entry_levels"] or ()),
         take_profit=tuple(row["take_profit"] or ()),
         stop_loss=row["stop_loss"],
         strategy=row["strategy"],
         qty=row["qty"],
+        qty_unit=SizeUnit(row["qty_unit"]) if row["qty_unit"] else None,
+        levels_from=row["levels_from"],
         symbol=row["symbol"],
         exchange=row["exchange"],
         contract=row["contract"],
