@@ -13,6 +13,7 @@ from tradewire import logs
 from tradewire.api.app import create_app
 from tradewire.bootstrap import Container, build
 from tradewire.bootstrap.startup import listen
+from tradewire.read_deadlines import with_read_deadlines
 from tradewire.settings import Settings
 from tradewire.tuning import tuned
 
@@ -32,6 +33,8 @@ def uvicorn_config(app, settings: Settings) -> uvicorn.Config:
         ws_per_message_deflate=False,
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        http=with_read_deadlines(settings.http_header_timeout_s, settings.http_body_timeout_s),
+        timeout_keep_alive=settings.http_keepalive_s,
         log_config=None,
         access_log=False,
         # X-Forwarded-For is honoured only where TRADEWIRE_TRUST_PROXY says so (WebhookGuard);

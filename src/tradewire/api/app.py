@@ -3,6 +3,7 @@ served in front of it as plain ASGI (they carry every signal's latency)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
+from starlette.requests import ClientDisconnect
 
 from tradewire import __version__
 from tradewire.api import errors, webhook, ws
@@ -37,7 +39,10 @@ class App:
         elif kind == "websocket" and scope["path"] == ws.PATH:
             await ws.serve(scope, receive, send, self._services)
             return
-        await self.api(scope, receive, send)
+        # A client that left (or was cut off for being slow) before its body was read has
+        # nobody to answer.
+        with contextlib.suppress(ClientDisconnect):
+            await self.api(scope, receive, send)
 
 
 def create_app(services: ApiServices) -> App:
