@@ -14,7 +14,10 @@ from tradewire.core.events import (
     AlertSource,
     AlertStatus,
     Direction,
+    Intent,
+    Side,
     Signal,
+    SizeUnit,
 )
 from tradewire.core.ids import new_id, stable_id
 from tradewire.signals.ports import SignalQuery
@@ -96,6 +99,50 @@ async def test_a_signal_with_every_field_reads_back_exactly(subject: Subject) ->
     assert subject.probe.signals() == [sig]
     assert subject.probe.alerts() == [StoredAlert.of(processed)]
     assert subject.store.list_signals(SignalQuery()) == [sig.to_wire()]
+
+
+@pytest.mark.parametrize(
+    ("intent", "side", "closes"),
+    [
+        (Intent.OPEN, Side.SHORT, None),
+        (Intent.CLOSE, Side.LONG, "long"),
+        (Intent.REDUCE, Side.SHORT, "short"),
+        (Intent.REVERSE, Side.SHORT, "long"),
+        (Intent.CLOSE, None, None),
+    ],
+)
+async def test_intent_side_and_sizes_read_back_exactly(
+    subject: Subject, intent: Intent, side: Side | None, closes: str | None
+) -> None:
+    of = alert("60123456789,closelong,GBPUSD")
+    sig = signal(
+        of,
+        direction=Direction.SELL,
+        intent=intent,
+        side=side,
+        entry=26_500.0,
+        entry_levels=(26_500.0, 26_000.5),
+        take_profit=(27_000.0,),
+        qty=50.0,
+        qty_unit=SizeUnit.POSITION_PERCENT,
+        levels_from="entry",
+    )
+
+    await subject.store.save(accepted(sig, of), sig)
+
+    assert subject.probe.signals() == [sig]
+    [wire] = subject.store.list_signals(SignalQuery())
+    assert wire == sig.to_wire()
+    assert (wire["intent"], wire["side"], wire["closes"]) == (
+        intent.value,
+        side.value if side else None,
+        closes,
+    )
+    assert (wire["entryLevels"], wire["qtyUnit"], wire["levelsFrom"]) == (
+        [26_500.0, 26_000.5],
+        "position%",
+        "entry",
+    )
 
 
 async def test_a_signal_without_optional_fields_reads_back_with_nones(subject: Subject) -> None:

@@ -23,6 +23,15 @@ def test_identity_differs_by_content():
     assert key("BINANCE:BTCUSDT.P BUY") != key("BTCUSDT BUY")  # perpetual vs spot
 
 
+def test_an_exit_and_an_entry_are_different_signals():
+    entry = key('{"ticker":"BTCUSDT","action":"sell","prev_position":"flat"}')
+    exit_long = key('{"ticker":"BTCUSDT","action":"sell","prev_position":"long"}')
+    assert entry != exit_long
+    assert key("BTC/USDT CLOSE LONG") != key("BTC/USDT CLOSE SHORT") != key("BTC/USDT CLOSE")
+    # Whatever fields say it, one exit is one signal.
+    assert exit_long == key('{"ticker":"BTCUSDT","action":"sell","tradeType":"close"}')
+
+
 def test_explicit_id_wins_over_content():
     a = key('{"ticker":"BTCUSDT","action":"buy","id":"A1"}')
     b = key('{"ticker":"ETHUSDT","action":"sell","id":"A1"}')
