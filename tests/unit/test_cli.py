@@ -32,9 +32,25 @@ def test_token_create_prints_a_verifiable_jwt(env):
 
 
 @pytest.mark.parametrize(
+    ("args", "account"),
+    [
+        (["--user", "desk1", "--role", "ingest"], "desk1"),
+        (["--user", "feeder", "--role", "ingest", "--account", "desk2"], "desk2"),
+        (["--user", "alice"], None),
+    ],
+)
+def test_token_create_binds_ingest_tokens_to_an_account(env, args, account):
+    result = runner.invoke(app, ["token", "create", *args])
+    assert result.exit_code == 0, result.output
+    secret = (env / "data" / "jwt_secret").read_text()
+    assert TokenService(secret).verify(result.stdout.strip()).account == account
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ["token", "create", "--user", "bob", "--role", "root"],
+        ["token", "create", "--user", "bob", "--role", "ingest", "--account", " "],
         ["token", "create", "--user", " "],
         ["token", "create"],
         ["serve", "--port", "http"],

@@ -1,5 +1,10 @@
 """JWT tokens for API and WebSocket clients, and the secret they are signed with.
 
+Roles: ``subscriber`` reads (signals, the WebSocket, tape, market data, status); ``ingest`` also
+stores tape, for its own account only; ``admin`` may do anything, for any account. A token may
+carry an account (claim ``acct``); an ingest token always does, by default its user's name.
+Tokens issued before accounts existed carry none and stay valid.
+
 The signing secret comes from ``TRADEWIRE_JWT_SECRET`` or, failing that, from a file generated
 on first run under the data folder with mode 0600.
 """
@@ -9,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,8 +24,8 @@ import jwt
 from tradewire.core.errors import AuthenticationError, ConfigError, ForbiddenError
 from tradewire.core.ids import new_id
 
-Role = Literal["admin", "subscriber"]
-ROLES: tuple[str, ...] = ("admin", "subscriber")
+Role = Literal["admin", "subscriber", "ingest"]
+ROLES: tuple[str, ...] = ("admin", "subscriber", "ingest")
 _ALGORITHM = "HS256"
 _ISSUER = "tradewire"
 
@@ -31,10 +37,32 @@ class Principal:
     user: str
     role: str
     token_id: str
+    account: str | None = None
 
     def require_admin(self) -> None:
         if self.role != "admin":
             raise ForbiddenError("this needs an admin token")
+
+    def require_ingest(self) -> None:
+        if self.role not in ("admin", "ingest"):
+            raise ForbiddenError("storing tape needs an ingest or admin token")
+
+    @property
+    def ingest_account(self) -> str:
+        """The account tape is stored under when the message names none."""
+        return self.account or self.user
+
+    def may_ingest_into(self, accounts: Iterable[str]) -> None:
+        """Raise ForbiddenError unless this token may store tape for every one of ``accounts``."""
+        self.require_ingest()
+        if self.role == "admin":
+            return
+        others = sorted(set(accounts) - {self.ingest_account})
+        if others:
+            raise ForbiddenError(
+                f"this token stores tape for account {self.ingest_account!r} only, "
+                f"not {', '.join(map(repr, others))}"
+            )
 
 
 def load_or_create_secret(configured: str | None, path: Path) -> str:
@@ -64,12 +92,25 @@ class TokenService:
     def __init__(self, secret: str) -> None:
         self._secret = secret
 
-    def issue(self, user: str, role: str = "subscriber", ttl_days: float = 30) -> str:
-        """Return a signed token for ``user`` with ``role``, valid for ``ttl_days``."""
+    def issue(
+        self,
+        user: str,
+        role: str = "subscriber",
+        ttl_days: float = 30,
+        account: str | None = None,
+    ) -> str:
+        """Return a signed token for ``user`` with ``role``, valid for ``ttl_days``.
+
+        An ingest token is bound to ``account``, by default the user's name.
+        """
         if role not in ROLES:
-            raise AuthenticationError(f"unknown role {role!r}: use admin or subscriber")
+            raise AuthenticationError(f"unknown role {role!r}: use {', '.join(ROLES)}")
         if not user or len(user) > 100:
             raise AuthenticationError("user name must be 1-100 characters")
+        if account is None and role == "ingest":
+            account = user
+        if account is not None and not 0 < len(account) <= 100:
+            raise AuthenticationError("account name must be 1-100 characters")
         now = int(time.time())
         claims = {
             "sub": user,
@@ -79,6 +120,8 @@ class TokenService:
             "iss": _ISSUER,
             "jti": new_id(),
         }
+        if account is not None:
+            claims["acct"] = account
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
     def verify(self, token: str | None) -> Principal:
@@ -100,7 +143,15 @@ class TokenService:
         role = claims.get("role")
         if role not in ROLES:
             raise AuthenticationError("invalid token role")
-        return Principal(user=str(claims["sub"]), role=role, token_id=str(claims.get("jti", "")))
+        account = claims.get("acct")
+        if account is not None and (not isinstance(account, str) or not account):
+            raise AuthenticationError("invalid token account")
+        return Principal(
+            user=str(claims["sub"]),
+            role=role,
+            token_id=str(claims.get("jti", "")),
+            account=account,
+        )
 
 
 def bearer_token(authorization: str | None, query_token: str | None) -> str | None:

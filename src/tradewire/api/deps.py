@@ -62,8 +62,28 @@ async def admin(user: Annotated[Principal, Depends(principal)]) -> Principal:
     return user
 
 
+async def ingester(user: Annotated[Principal, Depends(principal)]) -> Principal:
+    """Like :func:`principal` but the token must have the ingest or admin role (403 otherwise)."""
+    user.require_ingest()
+    return user
+
+
+async def status_reader(
+    api: ServicesDep,
+    request: Request,
+    token: Annotated[str | None, Query(description="JWT, if status endpoints are closed")] = None,
+) -> Principal | None:
+    """Nobody in particular while status endpoints are open (the default); else as
+    :func:`principal`."""
+    if api.limits.open_status_endpoints:
+        return None
+    return await principal(api, request, token)
+
+
 TapeDep = Annotated[TapeService, Depends(tape_service)]
 CollectorDep = Annotated[Collector, Depends(collector)]
 CaptureDep = Annotated[CaptureService, Depends(capture_service)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
 AdminDep = Annotated[Principal, Depends(admin)]
+IngestDep = Annotated[Principal, Depends(ingester)]
+StatusReaderDep = Annotated[Principal | None, Depends(status_reader)]

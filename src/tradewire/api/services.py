@@ -33,6 +33,8 @@ class ApiLimits:
     max_ingest_bytes: int
     webhook_timeout_s: float
     latency_warn_ms: float
+    #: /metrics and the collector status without a token (as the seed); False asks for one.
+    open_status_endpoints: bool
 
 
 @dataclass(frozen=True, slots=True)

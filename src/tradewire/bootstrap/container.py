@@ -115,6 +115,7 @@ class Container:
                 max_ingest_bytes=settings.tape.max_ingest_bytes,
                 webhook_timeout_s=settings.webhook_timeout_s,
                 latency_warn_ms=settings.latency_warn_ms,
+                open_status_endpoints=settings.open_status_endpoints,
             ),
             clock=self.clock,
             bus=self.bus,

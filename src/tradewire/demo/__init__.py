@@ -72,7 +72,7 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             await container.collector.start()
 
     async def tape(container: Container, base_url: str) -> None:
-        token = container.tokens.issue("demo-tape", "subscriber", ttl_days=1)
+        token = container.tokens.issue("demo-tape", "ingest", ttl_days=1, account="demo")
         await TapeSimulator(base_url, token).run(duration)
 
     try:

@@ -49,25 +49,27 @@ def check_collector_endpoints(server, api: httpx.Client) -> None:
     assert body["next_run"] and body["success_count"] >= 2
 
     assert api.post("/api/collector/ticker/add", json={"ticker": "NVDA"}).status_code == 401
-    added = api.post("/api/collector/ticker/add", json={"ticker": "nvda"}, headers=user).json()
+    refused = api.post("/api/collector/ticker/add", json={"ticker": "NVDA"}, headers=user)
+    assert refused.status_code == 403  # the shared watchlist spends the providers' budget
+    added = api.post("/api/collector/ticker/add", json={"ticker": "nvda"}, headers=admin).json()
     assert added["success"] and added["watchlist"] == ["SPY", "QQQ", "NVDA"]
-    again = api.post("/api/collector/ticker/add", json={"ticker": "NVDA"}, headers=user).json()
+    again = api.post("/api/collector/ticker/add", json={"ticker": "NVDA"}, headers=admin).json()
     assert again["message"] == "NVDA already in watchlist"
 
-    bad = api.post("/api/collector/ticker/add", json={"ticker": "BRK-B"}, headers=user)
+    bad = api.post("/api/collector/ticker/add", json={"ticker": "BRK-B"}, headers=admin)
     assert bad.status_code == 422 and "use a dot" in bad.json()["error"]
-    assert api.post("/api/collector/ticker/add", json={}, headers=user).status_code == 422
+    assert api.post("/api/collector/ticker/add", json={}, headers=admin).status_code == 422
     broken = api.post(
         "/api/collector/ticker/add",
         content=b"{not json",
-        headers={**user, "content-type": "application/json"},
+        headers={**admin, "content-type": "application/json"},
     )
     assert broken.status_code == 422 and broken.json()["success"] is False
-    protected = api.post("/api/collector/ticker/remove", json={"ticker": "SPY"}, headers=user)
+    protected = api.post("/api/collector/ticker/remove", json={"ticker": "SPY"}, headers=admin)
     assert protected.status_code == 422 and "protected" in protected.json()["error"]
-    missing = api.post("/api/collector/ticker/remove", json={"ticker": "TSLA"}, headers=user)
+    missing = api.post("/api/collector/ticker/remove", json={"ticker": "TSLA"}, headers=admin)
     assert missing.status_code == 404
-    removed = api.post("/api/collector/ticker/remove", json={"ticker": "NVDA"}, headers=user)
+    removed = api.post("/api/collector/ticker/remove", json={"ticker": "NVDA"}, headers=admin)
     assert removed.json()["watchlist"] == ["SPY", "QQQ"]
 
     file_status = api.get("/api/collector/status/json").json()

@@ -21,6 +21,7 @@ def test_scraper_api_end_to_end(server_factory, db_url):
     )
     base = server.base_url
     user = {"authorization": f"Bearer {server.token('user1')}"}
+    feeder = {"authorization": f"Bearer {server.token('user1', 'ingest')}"}
     admin = {"authorization": f"Bearer {server.token('boss', 'admin')}"}
     t = time.time_ns() // 60_000_000_000 * 60_000_000_000 - 120 * S
     rows = [row(t + i * 100_000_000, i + 1, price=25146.0 + i * 0.25) for i in range(20)]
@@ -28,17 +29,18 @@ def test_scraper_api_end_to_end(server_factory, db_url):
     body = message([*rows, {"timestamp": "nonsense", "price": 1, "size": 1}])
 
     assert httpx.post(f"{base}/api/scraper/ingest", json=body).status_code == 401
-    bad = httpx.post(f"{base}/api/scraper/ingest", content=b"{oops", headers=user)
+    assert httpx.post(f"{base}/api/scraper/ingest", json=body, headers=user).status_code == 403
+    bad = httpx.post(f"{base}/api/scraper/ingest", content=b"{oops", headers=feeder)
     assert bad.status_code == 422
     assert "JSON" in bad.json()["error"]
-    assert httpx.post(f"{base}/api/scraper/ingest", json=[1], headers=user).status_code == 422
+    assert httpx.post(f"{base}/api/scraper/ingest", json=[1], headers=feeder).status_code == 422
     huge = message([row(t, i) for i in range(1, 1000)])
-    assert httpx.post(f"{base}/api/scraper/ingest", json=huge, headers=user).status_code == 413
+    assert httpx.post(f"{base}/api/scraper/ingest", json=huge, headers=feeder).status_code == 413
 
-    first = httpx.post(f"{base}/api/scraper/ingest", json=body, headers=user).json()
+    first = httpx.post(f"{base}/api/scraper/ingest", json=body, headers=feeder).json()
     assert (first["accepted"], first["duplicates"], first["rejected"]) == (20, 0, 1)
     assert first["rows"][0]["index"] == 20
-    again = httpx.post(f"{base}/api/scraper/ingest", json=body, headers=user).json()
+    again = httpx.post(f"{base}/api/scraper/ingest", json=body, headers=feeder).json()
     assert (again["accepted"], again["duplicates"]) == (0, 20)
 
     status = httpx.get(f"{base}/api/scraper/status", headers=user).json()
@@ -65,7 +67,7 @@ def test_scraper_api_end_to_end(server_factory, db_url):
     assert [r["id"] for r in as_parquet] == [r["id"] for r in as_json]
     assert [r["price"] for r in as_parquet] == [r["price"] for r in as_json]
     # The export is valid seed input, and feeding it back stores nothing twice.
-    resent = httpx.post(f"{base}/api/scraper/ingest", json=message(as_json), headers=user).json()
+    resent = httpx.post(f"{base}/api/scraper/ingest", json=message(as_json), headers=feeder).json()
     assert (resent["accepted"], resent["duplicates"]) == (0, 20)
     bad_export = httpx.get(f"{base}/api/scraper/export?format=xml", headers=user)
     assert bad_export.status_code == 422

@@ -29,7 +29,8 @@ def stored_volumes(db_url: str) -> list[tuple[str, float]]:
 
 async def test_acknowledged_prints_survive_sigkill(server_factory, db_url):
     server = server_factory({"TRADEWIRE_DATABASE_URL": db_url})
-    headers = {"authorization": f"Bearer {server.token('feeder')}"}
+    # One token feeds several accounts: only an admin token may.
+    headers = {"authorization": f"Bearer {server.token('feeder', 'admin')}"}
     base_t = time.time_ns() // 1_000_000 * 1_000_000 - 3600 * S
     acked: list[tuple[str, float]] = []
     acked_batches = 0

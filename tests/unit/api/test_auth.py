@@ -83,3 +83,45 @@ def test_bearer_header_wins_over_query():
     assert bearer_token("Bearer abc", "xyz") == "abc"
     assert bearer_token("Basic abc", "xyz") == "xyz"
     assert bearer_token(None, None) is None
+
+
+def test_ingest_tokens_are_bound_to_an_account_the_user_by_default():
+    tokens = TokenService(SECRET)
+    own = tokens.verify(tokens.issue("desk1", "ingest"))
+    assert (own.user, own.role, own.account) == ("desk1", "ingest", "desk1")
+    named = tokens.verify(tokens.issue("feeder", "ingest", account="desk2"))
+    assert (named.user, named.account) == ("feeder", "desk2")
+    assert tokens.verify(tokens.issue("ops", "admin", account="desk3")).account == "desk3"
+
+
+def test_tokens_without_an_account_stay_valid():
+    now = int(time.time())
+    claims = {"iat": now, "exp": now + 60, "iss": "tradewire", "jti": "j1"}
+    for role in ("admin", "subscriber"):
+        legacy = jwt.encode({**claims, "sub": "old", "role": role}, SECRET, algorithm="HS256")
+        principal = TokenService(SECRET).verify(legacy)
+        assert (principal.user, principal.role, principal.account) == ("old", role, None)
+
+
+@pytest.mark.parametrize(
+    ("role", "account"), [("ingest", ""), ("ingest", "x" * 101), ("root", None)]
+)
+def test_invalid_roles_and_accounts_are_refused_at_issue(role, account):
+    with pytest.raises(AuthenticationError):
+        TokenService(SECRET).issue("alice", role, account=account)
+
+
+def test_ingest_needs_an_ingest_or_admin_token_and_its_own_account():
+    tokens = TokenService(SECRET)
+    ingest = tokens.verify(tokens.issue("desk1", "ingest"))
+    ingest.require_ingest()
+    ingest.may_ingest_into({"desk1"})
+    with pytest.raises(ForbiddenError, match=r"'desk1' only.*'desk2'"):
+        ingest.may_ingest_into({"desk1", "desk2"})
+    subscriber = tokens.verify(tokens.issue("bob"))
+    with pytest.raises(ForbiddenError, match="ingest or admin"):
+        subscriber.require_ingest()
+    admin = tokens.verify(tokens.issue("ops", "admin"))
+    admin.require_ingest()
+    admin.may_ingest_into({"desk1", "desk2"})
+    assert (ingest.ingest_account, admin.ingest_account) == ("desk1", "ops")

@@ -1,9 +1,10 @@
 """Collector control, with the seed's endpoints and response shape.
 
-``POST /api/collector/start|stop|restart`` (admin token), ``POST /api/collector/ticker/add|remove``
-(any token), ``GET /api/collector/status`` and ``GET /api/collector/status/json`` (open, as in
-the seed). Every answer carries ``success``, ``message``, ``running``, ``last_run``,
-``next_run``, ``tickers_tracked``, ``cache_entries`` and ``watchlist``.
+``POST /api/collector/start|stop|restart`` and ``POST /api/collector/ticker/add|remove`` (admin
+token: the watchlist is shared and spends the providers' call budget), ``GET
+/api/collector/status`` and ``GET /api/collector/status/json`` (open as in the seed, unless
+status endpoints are closed). Every answer carries ``success``, ``message``, ``running``,
+``last_run``, ``next_run``, ``tickers_tracked``, ``cache_entries`` and ``watchlist``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from tradewire.api.deps import AdminDep, CollectorDep, PrincipalDep
+from tradewire.api.deps import AdminDep, CollectorDep, StatusReaderDep
 from tradewire.marketdata.collector import Collector
 
 router = APIRouter(tags=["collector"])
@@ -47,18 +48,18 @@ async def restart(collector: CollectorDep, _admin: AdminDep) -> dict[str, object
 
 
 @router.get("/api/collector/status", summary="Collector status")
-async def status(collector: CollectorDep) -> dict[str, object]:
+async def status(collector: CollectorDep, _reader: StatusReaderDep) -> dict[str, object]:
     return await answer(collector, "Collector running" if collector.running else "Collector idle")
 
 
 @router.get("/api/collector/status/json", summary="The collector status file's content")
-async def status_file(collector: CollectorDep) -> dict[str, object]:
+async def status_file(collector: CollectorDep, _reader: StatusReaderDep) -> dict[str, object]:
     return await collector.read_status_file()
 
 
 @router.post("/api/collector/ticker/add", summary="Add a ticker to the watchlist")
 async def add_ticker(
-    body: TickerBody, collector: CollectorDep, _user: PrincipalDep
+    body: TickerBody, collector: CollectorDep, _admin: AdminDep
 ) -> dict[str, object]:
     ticker, added = await collector.watchlist.add(body.ticker)
     await collector.write_status()
@@ -68,7 +69,7 @@ async def add_ticker(
 
 @router.post("/api/collector/ticker/remove", summary="Remove a ticker from the watchlist")
 async def remove_ticker(
-    body: TickerBody, collector: CollectorDep, _user: PrincipalDep
+    body: TickerBody, collector: CollectorDep, _admin: AdminDep
 ) -> dict[str, object]:
     ticker = await collector.watchlist.remove(body.ticker)
     await collector.service.cache.clear(ticker)

@@ -1,7 +1,8 @@
 """The seed's scraper API: intake, status, live data, streamed export, config, persist.
 
-``POST /api/scraper/ingest`` needs a token (its user names the account when the message has
-none); config and persist need an admin token; reading needs any valid token.
+``POST /api/scraper/ingest`` needs an ingest token, which stores into its own account only (the
+one used when the message names none), or an admin token, for any account; config and persist
+need an admin token; reading needs any valid token.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 from starlette.concurrency import run_in_threadpool
 
-from tradewire.api.deps import AdminDep, PrincipalDep, ServicesDep, TapeDep
+from tradewire.api.deps import AdminDep, IngestDep, PrincipalDep, ServicesDep, TapeDep
 from tradewire.core.clock import iso_utc
 from tradewire.core.errors import PayloadTooLargeError, ValidationError
 from tradewire.tape.config import ScraperSettings
@@ -62,11 +63,13 @@ async def json_body(request: Request, limit: int) -> object:
 
 
 @router.post("/api/scraper/ingest", summary="Ingest one scraped tape message; answers when durable")
-async def ingest(request: Request, api: ServicesDep, user: PrincipalDep) -> dict:
+async def ingest(request: Request, api: ServicesDep, user: IngestDep) -> dict:
     payload = await json_body(request, api.limits.max_ingest_bytes)
     batch = decode_scraped(
-        payload, source="http", received_ns=api.clock.now_ns(), default_account=user.user
+        payload, source="http", received_ns=api.clock.now_ns(), default_account=user.ingest_account
     )
+    # A row may name its own account: every one stored into must be the token's to write.
+    user.may_ingest_into({batch.account, *(p.account or batch.account for p in batch.prints)})
     result: IngestResult = await api.bus.execute(batch)
     return result.to_wire()
 

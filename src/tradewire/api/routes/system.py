@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
 from tradewire import __version__
-from tradewire.api.deps import ServicesDep
+from tradewire.api.deps import ServicesDep, StatusReaderDep
 
 router = APIRouter(tags=["system"])
 
@@ -27,7 +27,7 @@ async def health(api: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(api: ServicesDep) -> Response:
+async def metrics(api: ServicesDep, _reader: StatusReaderDep) -> Response:
     return Response(generate_latest(api.registry), media_type=CONTENT_TYPE_LATEST)
 
 
