@@ -9,7 +9,7 @@ key make that key ambiguous, and reading it rejects the alert.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, KeysView, Mapping
 from functools import lru_cache
 
 from tradewire.alerts.json_alert import fold_key
@@ -17,7 +17,7 @@ from tradewire.core.errors import ValidationError
 
 _AMBIGUOUS = object()
 # A desk's alerts repeat the same few keys: fold each once.
-_fold = lru_cache(maxsize=4096)(fold_key)
+fold = lru_cache(maxsize=4096)(fold_key)
 
 
 class Fields:
@@ -33,7 +33,7 @@ class Fields:
     def __contains__(self, name: str) -> bool:
         return self.get(name) is not None
 
-    def names(self) -> Iterable[str]:
+    def names(self) -> KeysView[str]:
         return self._values.keys()
 
     def get(self, name: str) -> object | None:
@@ -45,11 +45,14 @@ class Fields:
 
     def first(self, field: str, names: Iterable[str]) -> object | None:
         """Return the value under any of ``names``; raise if two of them disagree."""
+        values = self._values
         found: object | None = None
         for name in names:
-            value = self.get(name)
-            if value is None:
+            value = values.get(name)
+            if value is None or value == "":
                 continue
+            if value is _AMBIGUOUS:
+                raise ValidationError(f"conflicting values for {name!r} in the JSON alert")
             if found is not None and value != found:
                 raise ValidationError(f"conflicting values for {field}: {found!r} and {value!r}")
             found = value
@@ -57,7 +60,7 @@ class Fields:
 
     def _flatten(self, document: Mapping[object, object], prefix: str, depth: int) -> None:
         for key, value in document.items():
-            folded = _fold(str(key))
+            folded = fold(str(key))
             if isinstance(value, Mapping) and depth < 4:
                 self._flatten(value, prefix + folded, depth + 1)
                 continue

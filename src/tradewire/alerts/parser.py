@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from tradewire.alerts.families import default_registry
-from tradewire.alerts.json_alert import SECRET_KEYS, fold_key
+from tradewire.alerts.fields import fold
+from tradewire.alerts.json_alert import SECRET_KEYS
 from tradewire.alerts.model import ParsedAlert
 from tradewire.alerts.registry import FormatRegistry
 from tradewire.alerts.templates import TemplateSet
@@ -60,7 +61,9 @@ def _embedded_message(document: object) -> str | None:
     """A JSON body that only wraps a text alert (``{"message": "BTC/USDT BUY"}``)."""
     if not isinstance(document, dict):
         return None
-    keys = {fold_key(str(k)): v for k, v in document.items() if fold_key(str(k)) not in SECRET_KEYS}
+    if len(document) > 3:
+        return None
+    keys = {name: v for k, v in document.items() if (name := fold(str(k))) not in SECRET_KEYS}
     if len(keys) > 2 or _TRADE_KEYS & keys.keys():
         return None
     for name in _MESSAGE_KEYS:

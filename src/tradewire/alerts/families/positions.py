@@ -40,6 +40,9 @@ COMMENTS = (
     "ordercomment",
     "strategyordercomment",
 )
+_INTENT_FIELDS = frozenset(
+    (*PREV, *NOW, *SIGNED_SIZE, *NOW_SIZE, *TRADE_TYPE, *COMMENTS, "reduceonly")
+)
 _TRADE_TYPES = {
     "open": Intent.OPEN,
     "entry": Intent.OPEN,
@@ -52,6 +55,8 @@ _TRADE_TYPES = {
 def resolve(fields: Fields, direction: Direction, said: Resolution | None) -> Resolution:
     """Return the alert's intent and side; raise ValidationError when its fields disagree."""
     order = direction.order_side
+    if said is None and not fields.names() & _INTENT_FIELDS:
+        return _complete(None, order)  # most alerts: nothing but the action speaks
     resolution = said
     trade_type = fields.first("tradeType", TRADE_TYPE)
     if trade_type is not None:
