@@ -21,9 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("signals") as batch:
-        batch.add_column(
-            sa.Column("intent", sa.String(8), nullable=False, server_default="open")
-        )
+        batch.add_column(sa.Column("intent", sa.String(8), nullable=False, server_default="open"))
         batch.add_column(sa.Column("side", sa.String(8)))
         batch.add_column(sa.Column("entry_levels", sa.JSON))
         batch.add_column(sa.Column("qty_unit", sa.String(16)))
