@@ -26,9 +26,20 @@ from tradewire.tape.service import TapeService
 
 
 @dataclass(frozen=True, slots=True)
+class WsLimits:
+    """What one WebSocket client may send: messages of at most ``max_message_bytes``, and
+    ``message_burst`` messages at once, refilled at ``messages_per_s``."""
+
+    max_message_bytes: int
+    messages_per_s: float
+    message_burst: int
+
+
+@dataclass(frozen=True, slots=True)
 class ApiLimits:
     """The front end's own settings."""
 
+    ws: WsLimits
     max_body_bytes: int
     max_ingest_bytes: int
     webhook_timeout_s: float

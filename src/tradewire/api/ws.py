@@ -4,26 +4,36 @@ Token from ``?token=`` or ``Authorization: Bearer``; missing or invalid closes w
 Client messages: ``{"action":"subscribe","strategies":[…],"symbols":[…]}`` (empty lists mean
 everything), ``{"action":"unsubscribe"}``, ``{"action":"ping"}``.
 Server messages: ``CONNECTED``, ``SIGNAL``, ``SUBSCRIBED``, ``HEARTBEAT``, ``PONG``, ``ERROR``.
+
+Each client is held to :class:`~tradewire.api.services.WsLimits`, so that one client's messages
+cannot take the event loop from everyone else's signals: a message over the size limit closes
+the connection with 1009, one beyond its budget (a token bucket) with 1008, after the answers to
+its earlier messages. Nothing it sent from that message on is handled.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import TYPE_CHECKING
 
 import orjson
+import structlog
 
-from tradewire.api.asgi import Receive, Scope, Send, header, query_param
+from tradewire.api.asgi import Message, Receive, Scope, Send, header, query_param
 from tradewire.api.auth import bearer_token
 from tradewire.api.ws_direct import DirectWriter
 from tradewire.core.errors import AuthenticationError, ValidationError
 from tradewire.signals.hub import SignalHub, Subscriber
 
 if TYPE_CHECKING:
-    from tradewire.api.services import ApiServices
+    from tradewire.api.services import ApiServices, WsLimits
+
+log = structlog.get_logger(__name__)
 
 PATH = "/ws"
 CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
 
 
 class _AsgiTransport:
@@ -43,6 +53,49 @@ class _AsgiTransport:
 
     async def close(self, code: int, reason: str) -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+class _MessageGuard:
+    """Hold one client to its limits: each message's size, and a token bucket of messages."""
+
+    __slots__ = ("_last", "_limits", "_tokens")
+
+    def __init__(self, limits: WsLimits) -> None:
+        self._limits = limits
+        self._tokens = float(limits.message_burst)
+        self._last = time.monotonic()
+
+    def violation(self, message: Message) -> tuple[int, str] | None:
+        """Return the close code and reason ``message`` earns, or None if it may be handled."""
+        limits = self._limits
+        size = _size(message)
+        if size > limits.max_message_bytes:
+            return (
+                CLOSE_TOO_BIG,
+                f"message of {size} bytes exceeds the limit of {limits.max_message_bytes} bytes",
+            )
+        now = time.monotonic()
+        self._tokens = min(
+            limits.message_burst, self._tokens + (now - self._last) * limits.messages_per_s
+        )
+        self._last = now
+        if self._tokens < 1:
+            return (
+                CLOSE_POLICY,
+                f"too many messages: at most {limits.message_burst} at once, "
+                f"then {limits.messages_per_s:g} per second",
+            )
+        self._tokens -= 1
+        return None
+
+
+def _size(message: Message) -> int:
+    """The message's size on the wire: its UTF-8 bytes."""
+    text = message.get("text")
+    if text is None:
+        return len(message.get("bytes") or b"")
+    # An ASCII string's length is its size: no need to encode the usual message again.
+    return len(text) if text.isascii() else len(text.encode())
 
 
 async def serve(scope: Scope, receive: Receive, send: Send, api: ApiServices) -> None:
@@ -70,15 +123,26 @@ async def serve(scope: Scope, receive: Receive, send: Send, api: ApiServices) ->
             "timestamp": api.clock.now_ns() // 1_000_000,
         },
     )
+    guard = _MessageGuard(api.limits.ws)
     try:
         while (message := await receive())["type"] == "websocket.receive":
+            if sub.closing:
+                break  # closed by the hub (a slow consumer): what the client sent is moot
+            violation = guard.violation(message)
+            if violation is not None:
+                code, reason = violation
+                log.warning("closing a WebSocket client", user=sub.user, code=code, reason=reason)
+                # Answers to the messages before this one still go out, then the close.
+                await hub.close(sub, code, reason, flush=True)
+                break
             _handle(hub, sub, message)
     except OSError:
         pass  # the connection broke under us: same as a disconnect
     finally:
         await hub.detach(sub)
-        with contextlib.suppress(Exception):
-            await transport.close(1000, "")
+        if not sub.closing:
+            with contextlib.suppress(Exception):
+                await transport.close(1000, "")
 
 
 def _handle(hub: SignalHub, sub: Subscriber, message: dict) -> None:

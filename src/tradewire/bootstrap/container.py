@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 from tradewire.alerts import AlertParser
 from tradewire.alerts.templates import TemplateSet
 from tradewire.api.auth import TokenService, load_or_create_secret
-from tradewire.api.services import ApiLimits, ApiServices, Health
+from tradewire.api.services import ApiLimits, ApiServices, Health, WsLimits
 from tradewire.bootstrap.capture import build_capture
 from tradewire.bootstrap.marketdata import build_collector
 from tradewire.bootstrap.metrics import hub_and_writer_gauges, latency_histogram, tape_gauges
@@ -111,6 +111,11 @@ class Container:
         settings = self.settings
         return ApiServices(
             limits=ApiLimits(
+                ws=WsLimits(
+                    max_message_bytes=settings.ws_max_message_bytes,
+                    messages_per_s=settings.ws_messages_per_s,
+                    message_burst=settings.ws_message_burst,
+                ),
                 max_body_bytes=settings.max_body_bytes,
                 max_ingest_bytes=settings.tape.max_ingest_bytes,
                 webhook_timeout_s=settings.webhook_timeout_s,

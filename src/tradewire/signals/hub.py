@@ -35,6 +35,8 @@ _yield_cpu = getattr(os, "sched_yield", lambda: None)
 
 CLOSE_SLOW_CONSUMER = 1013
 CLOSE_GOING_AWAY = 1001
+#: How long a close waits for the connection (and, when flushing, for its queue to drain).
+CLOSE_TIMEOUT_S = 5.0
 
 
 class Transport(Protocol):
@@ -121,7 +123,7 @@ class SignalHub:
                 await self._heartbeat
         await asyncio.gather(
             *(
-                self._close(s, CLOSE_GOING_AWAY, "server shutting down")
+                self.close(s, CLOSE_GOING_AWAY, "server shutting down")
                 for s in list(self._subscribers.values())
             ),
             return_exceptions=True,
@@ -221,18 +223,16 @@ class SignalHub:
             sub.queue.put_nowait((payload, delivery))
         except asyncio.QueueFull:
             self._settle(delivery)
+            queued = sub.queue.qsize()
+            # Stop sending at once, not when the close task runs: the broadcasts before then
+            # must find the subscriber gone rather than drop (and count) it again.
+            sub.closing = True
+            self._stop_sending(sub)
             self.dropped_slow += 1
-            log.warning(
-                "dropping slow subscriber",
-                subscriber=sub.id,
-                user=sub.user,
-                queued=sub.queue.qsize(),
-            )
+            log.warning("dropping slow subscriber", subscriber=sub.id, user=sub.user, queued=queued)
             asyncio.get_running_loop().create_task(
-                self._close(
-                    sub,
-                    CLOSE_SLOW_CONSUMER,
-                    f"slow consumer: {sub.queue.qsize()} messages not read",
+                self._close_transport(
+                    sub, CLOSE_SLOW_CONSUMER, f"slow consumer: {queued} messages not read"
                 )
             )
 
@@ -260,27 +260,46 @@ class SignalHub:
                     raise
                 finally:
                     sub.sending = False
+                    sub.queue.task_done()
                 self._sent(sub, delivery)
         except asyncio.CancelledError:
             raise
         except Exception:
             self._discard(sub)
 
-    async def _close(self, sub: Subscriber, code: int, reason: str) -> None:
+    async def close(self, sub: Subscriber, code: int, reason: str, *, flush: bool = False) -> None:
+        """Stop sending to a subscriber and close its connection with ``code`` and ``reason``
+        (once: a subscriber closing already is left as it is).
+
+        With ``flush``, what is queued for it already (answers to its own messages, say) is
+        sent before the close, for at most ``CLOSE_TIMEOUT_S``; nothing new is queued.
+        """
         if sub.closing:
             return
         sub.closing = True
+        if flush:
+            self._subscribers.pop(sub.id, None)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sub.queue.join(), CLOSE_TIMEOUT_S)
+        self._stop_sending(sub)
+        await self._close_transport(sub, code, reason)
+
+    def _stop_sending(self, sub: Subscriber) -> None:
+        """Forget a closing subscriber, settle what is queued for it and cancel its sender."""
         self._discard(sub)
         if sub.task:
             sub.task.cancel()
+
+    @staticmethod
+    async def _close_transport(sub: Subscriber, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(sub.transport.close(code, reason), timeout=5)
+            await asyncio.wait_for(sub.transport.close(code, reason), CLOSE_TIMEOUT_S)
 
     def _discard(self, sub: Subscriber) -> None:
-        if self._subscribers.pop(sub.id, None) is None:
-            return
+        self._subscribers.pop(sub.id, None)
         while not sub.queue.empty():
             _payload, delivery = sub.queue.get_nowait()
+            sub.queue.task_done()
             self._settle(delivery)
 
     async def _heartbeat_loop(self) -> None:

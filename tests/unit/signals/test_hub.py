@@ -96,6 +96,31 @@ async def test_stalled_subscriber_is_dropped_and_others_unaffected(hub):
     assert hub._latency.stats()["totalLatency"]["count"] == 50
 
 
+async def test_a_dropped_subscriber_is_counted_once_however_many_messages_overflow(hub):
+    # Broadcasts in a row, with no turn of the loop between them: every one after the queue
+    # filled up finds the same subscriber over its limit.
+    stalled = FakeTransport(blocked=True)
+    hub.attach(stalled, "slow", "subscriber")
+    for _ in range(3 * 8):
+        hub.on_signal(emitted())
+    assert hub.dropped_slow == 1 and hub.subscriber_count == 0
+    await eventually(lambda: stalled.closed is not None)
+    assert stalled.closed[0] == CLOSE_SLOW_CONSUMER and hub.dropped_slow == 1
+    assert hub._latency.stats()["totalLatency"]["count"] == 3 * 8
+
+
+async def test_a_flushing_close_sends_what_was_queued_then_nothing_more(hub):
+    transport = FakeTransport()
+    sub = hub.attach(transport, "u", "subscriber")
+    for n in range(3):
+        hub.send_to(sub, {"type": "PONG", "n": n})
+    await hub.close(sub, 1008, "too many messages", flush=True)
+    hub.send_to(sub, {"type": "PONG", "n": 3})
+    hub.on_signal(emitted())
+    assert [orjson.loads(m)["n"] for m in transport.sent] == [0, 1, 2]
+    assert transport.closed == (1008, "too many messages") and hub.subscriber_count == 0
+
+
 async def test_heartbeats_are_sent():
     hub = SignalHub(LatencyTracker(), heartbeat_s=0.02)
     hub.start()
