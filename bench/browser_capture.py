@@ -11,9 +11,12 @@ DOM insertion (the page's own clock) → receipt in Python, p50/p99, in real hea
   (send → the receiver has the message in Python) and the receiver (→ handed to the tape sink).
 
 tradewire runs as a real capture session (launch mode: Playwright for the browser, the session's
-direct DevTools websocket for the messages); the seed runs in a browser of its own. The two take
-turns, ``--rounds`` times, each alone: one system's browser is closed before the other's is
-launched. A slow spell of the machine (this one is a virtual machine) then falls on both, and
+direct DevTools websocket for the messages) twice: in its default configuration, and tuned as a
+deployment may opt in (every ``TRADEWIRE_TUNING__`` knob on, docs/deployment.md: the launched
+browser's message threads and this process's event loop thread real-time, the interpreter tuned;
+all given back after that turn). The seed runs in a browser of its own, untuned. The three take
+turns, ``--rounds`` times, each alone: one system's browser is closed before the next one's is
+launched. A slow spell of the machine (this one is a virtual machine) then falls on all, and
 each system's figures pool its rounds. ``--cpu-load`` keeps one core busy in another process for
 the whole run.
 
@@ -42,14 +45,29 @@ from rich.table import Table
 from tradewire.capture.browser.receiver import PageReceiver, Screenshot
 from tradewire.capture.browser.scripts import ScriptBundle
 from tradewire.capture.browser.session import CaptureSession
+from tradewire.capture.browser.wakeups import WakeupPolicy
 from tradewire.capture.config import CaptureSessionSettings, CaptureSettings
 from tradewire.core.events import Alert, AlertProcessed, AlertStatus
 from tradewire.demo.pages import PageServer
+from tradewire.settings import TuningSettings
+from tradewire.tuning import tuned
 
 RESULTS = Path(__file__).resolve().parent / "results" / "browser_capture.json"
 #: Pop-ups come this far apart and leave after TOAST_MS, so a handful are on screen at once.
 ALERT_PACE_MS = 60
 TOAST_MS = 1500
+#: Every tuning knob on (docs/deployment.md); the default configuration sets none.
+TUNED = TuningSettings(
+    realtime_priority=10,
+    wakeup_slice_us=100,
+    yield_after_broadcast=True,
+    switch_interval_ms=0.5,
+    gc_freeze=True,
+    gc_thresholds=(100_000, 50, 100),
+)
+#: tradewire's configurations, and the seed, as the results name them.
+CONFIGURATIONS = {"default": TuningSettings(), "tuned": TUNED}
+SYSTEMS = (*CONFIGURATIONS, "seed")
 
 # The seed's watcher: the observer keeps only the latest alert; Python polls for it.
 SEED_ALERT_WATCHER = """
@@ -132,8 +150,11 @@ class TimedReceiver(PageReceiver):
         return await super().on_message(raw, screenshot)
 
 
-def capture_session(pages: PageServer, receiver: PageReceiver, profiles: Path) -> CaptureSession:
-    """A tradewire capture session (launch mode) for the simulated pages."""
+def capture_session(
+    pages: PageServer, receiver: PageReceiver, profiles: Path, tuning: TuningSettings
+) -> CaptureSession:
+    """A tradewire capture session (launch mode) for the simulated pages, its wake-ups as
+    ``tuning`` asks (bootstrap's wiring)."""
     settings = CaptureSettings(
         headless=True,
         tradovate_urls=[pages.base_url + "/tradovate.html*"],
@@ -143,7 +164,12 @@ def capture_session(pages: PageServer, receiver: PageReceiver, profiles: Path) -
         account="bench", mode="launch", url=pages.url("tradingview.html", dismiss=TOAST_MS)
     )
     return CaptureSession(
-        spec, receiver=receiver, bundle=ScriptBundle(), settings=settings, profiles_dir=profiles
+        spec,
+        receiver=receiver,
+        bundle=ScriptBundle(),
+        settings=settings,
+        profiles_dir=profiles,
+        wakeups=WakeupPolicy(tuning.realtime_priority, tuning.wakeup_slice_us),
     )
 
 
@@ -176,32 +202,30 @@ async def burst(page: Page, received: Arrivals, tag: str) -> int:
 async def main(
     seconds: float, rate: int, baseline_seconds: float, alerts: int, rounds: int
 ) -> dict:
-    """The systems take turns, ``rounds`` times, each alone (tradewire's browser is closed before
-    the seed's is launched, and the other way round); a slow spell of the machine then falls on
-    both, and each one's figures pool its rounds."""
-    ours: list[dict] = []
-    seed: list[dict] = []
+    """The systems take turns, ``rounds`` times, each alone (one browser is closed before the
+    next is launched); a slow spell of the machine then falls on all, and each one's figures
+    pool its rounds."""
+    runs: dict[str, list[dict]] = {system: [] for system in SYSTEMS}
     with PageServer() as pages, tempfile.TemporaryDirectory() as profiles:
         async with async_playwright() as pw:
             for turn in range(rounds):
-                profile = Path(profiles) / str(turn)
-                ours.append(
-                    await run_tradewire(
-                        pw, pages, profile, seconds / rounds, rate, alerts // rounds
-                    )
-                )
-                seed.append(
+                for name, tuning in CONFIGURATIONS.items():
+                    profile = Path(profiles) / f"{name}-{turn}"
+                    # The process-wide knobs and this loop's thread hold for this turn only.
+                    with tuned(tuning):
+                        run = await run_tradewire(
+                            pw, pages, profile, tuning, seconds / rounds, rate, alerts // rounds
+                        )
+                    runs[name].append(run)
+                runs["seed"].append(
                     await run_seed(pw, pages, baseline_seconds / rounds, rate, alerts // rounds)
                 )
     return {
-        "popup": summary(pooled(ours, "alerts"), pooled(seed, "alerts")),
-        "burst": {
-            "sent": 10 * rounds,
-            "ours": sum(r["burst"] for r in ours),
-            "seed": sum(r["burst"] for r in seed),
-        },
-        "tape": {"ours": tape_summary(ours), "seed": tape_summary(seed), "rate": rate},
+        "popup": summary({system: pooled(runs[system], "alerts") for system in SYSTEMS}),
+        "burst": {"sent": 10 * rounds, **{s: sum(r["burst"] for r in runs[s]) for s in SYSTEMS}},
+        "tape": {**{s: tape_summary(runs[s]) for s in SYSTEMS}, "rate": rate},
         "rounds": rounds,
+        "tuned": TUNED.model_dump(),
     }
 
 
@@ -210,11 +234,17 @@ def pooled(runs: list[dict], key: str) -> list[float]:
 
 
 async def run_tradewire(
-    pw: Playwright, pages: PageServer, profiles: Path, seconds: float, rate: int, alerts: int
+    pw: Playwright,
+    pages: PageServer,
+    profiles: Path,
+    tuning: TuningSettings,
+    seconds: float,
+    rate: int,
+    alerts: int,
 ) -> dict:
     """Pop-ups, the burst and the tape through a real tradewire capture session."""
     recorder = Recorder()
-    session = capture_session(pages, TimedReceiver(recorder), profiles)
+    session = capture_session(pages, TimedReceiver(recorder), profiles, tuning)
     session.start(pw)
     await session.wait_connected()
     try:
@@ -230,8 +260,10 @@ async def run_tradewire(
         await asyncio.sleep(1.0)
         result = await tape_result(tape, recorder.prints)
         result["stages"] = await stages(tape, recorder)
+        status = session.status()
     finally:
         await session.stop()
+    result["wakeups"] = {"prompt": status.prompt_wakeups, "realtime": status.realtime_threads}
     return {"alerts": latencies, "burst": captured, "tape": result}
 
 
@@ -309,17 +341,24 @@ async def stages(page: Page, recorder: Recorder) -> dict[str, list[float]]:
     return split
 
 
-def summary(ours_ms: list[float], seed_ms: list[float]) -> dict:
-    out = {}
-    for name, values in (("ours", ours_ms), ("seed", seed_ms)):
+def summary(latencies: dict[str, list[float]]) -> dict:
+    """Each system's n, p50, p99 and mean (ms), and tradewire's p50 and p99 against the seed's."""
+    out: dict[str, dict] = {}
+    for name, values in latencies.items():
         out[name] = {
             "n": len(values),
             "p50_ms": round(pct(values, 50), 3),
             "p99_ms": round(pct(values, 99), 3),
             "mean_ms": round(statistics.fmean(values), 3) if values else None,
         }
-    out["p99_ratio"] = round(out["ours"]["p99_ms"] / out["seed"]["p99_ms"], 3)
+    for name in CONFIGURATIONS:
+        out[name]["p50_ratio"] = ratio(out[name]["p50_ms"], out["seed"]["p50_ms"])
+        out[name]["p99_ratio"] = ratio(out[name]["p99_ms"], out["seed"]["p99_ms"])
     return out
+
+
+def ratio(ours: float, seed: float) -> float | None:
+    return round(ours / seed, 3) if seed else None
 
 
 async def tape_result(page: Page, received: list[tuple[str, int]]) -> dict:
@@ -354,6 +393,8 @@ def tape_summary(runs: list[dict]) -> dict:
         "p99_ms": round(pct(latencies, 99), 3),
         "p99_counting_lost_ms": None if unbounded else round(pct(latencies, 99), 3),
     }
+    if all("wakeups" in tape for tape in tapes):
+        out["wakeups"] = [tape["wakeups"] for tape in tapes]
     if all("stages" in tape for tape in tapes):
         out["stages"] = {
             name: {
@@ -367,52 +408,56 @@ def tape_summary(runs: list[dict]) -> dict:
 
 
 def report(results: dict, seconds: float, baseline_seconds: float) -> None:
+    """Print tradewire's default and tuned figures side by side with the seed's, with ratios."""
     table = Table(title="Browser capture: DOM insertion → receipt in Python")
-    for col in ("measure", "tradewire", "seed design", "ratio / target"):
+    for col in ("measure", "tradewire default", "tradewire tuned", "seed design", "× seed"):
         table.add_column(col)
+
+    def row(measure: str, figures: dict, key: str, target: str = "") -> None:
+        ratios = [figures[name].get(key.replace("_ms", "_ratio")) for name in CONFIGURATIONS]
+        shown = " / ".join(str(r) for r in ratios) if all(r is not None for r in ratios) else ""
+        table.add_row(measure, *(str(figures[s][key]) for s in SYSTEMS), shown + target)
+
     popup = results["popup"]
-    table.add_row("pop-up p50 (ms)", str(popup["ours"]["p50_ms"]), str(popup["seed"]["p50_ms"]), "")
-    table.add_row(
-        "pop-up p99 (ms)",
-        str(popup["ours"]["p99_ms"]),
-        str(popup["seed"]["p99_ms"]),
-        f"{popup['p99_ratio']} (≤ 0.25)",
-    )
+    row("pop-up p50 (ms)", popup, "p50_ms")
+    row("pop-up p99 (ms)", popup, "p99_ms", " (≤ 0.25)")
     burst = results["burst"]
     table.add_row(
         f"burst: 10 alerts in 50 ms ×{results['rounds']}, captured of {burst['sent']}",
-        str(burst["ours"]),
-        str(burst["seed"]),
-        f"seed lost {burst['sent'] - burst['seed']}",
-    )
-    ours, seed = results["tape"]["ours"], results["tape"]["seed"]
-    rate = results["tape"]["rate"]
-    table.add_row(
-        f"tape {rate}/s: inserted ({seconds:g} s / {baseline_seconds:g} s)",
-        str(ours["inserted"]),
-        str(seed["inserted"]),
+        *(str(burst[s]) for s in SYSTEMS),
         "",
     )
-    table.add_row("tape lost", str(ours["lost"]), str(seed["lost"]), "0")
-    table.add_row("tape duplicated", str(ours["duplicated"]), str(seed["duplicated"]), "0")
-    table.add_row("tape p50 (ms)", str(ours["p50_ms"]), str(seed["p50_ms"]), "")
-    ratio = round(ours["p99_ms"] / seed["p99_ms"], 3) if seed["p99_ms"] else None
-    table.add_row("tape p99 of received (ms)", str(ours["p99_ms"]), str(seed["p99_ms"]), str(ratio))
+    tape = results["tape"]
+    for name in CONFIGURATIONS:
+        for stat in ("p50", "p99"):
+            tape[name][f"{stat}_ratio"] = ratio(
+                tape[name][f"{stat}_ms"], tape["seed"][f"{stat}_ms"]
+            )
+    table.add_row(
+        f"tape {tape['rate']}/s: inserted ({seconds:g} s / {baseline_seconds:g} s)",
+        *(str(tape[s]["inserted"]) for s in SYSTEMS),
+        "",
+    )
+    table.add_row("tape lost", *(str(tape[s]["lost"]) for s in SYSTEMS), "target 0")
+    table.add_row("tape duplicated", *(str(tape[s]["duplicated"]) for s in SYSTEMS), "target 0")
+    row("tape p50 (ms)", tape, "p50_ms")
+    row("tape p99 of received (ms)", tape, "p99_ms")
     table.add_row(
         "tape p99, lost = never (ms)",
-        str(ours["p99_counting_lost_ms"] or "∞"),
-        str(seed["p99_counting_lost_ms"] or "∞"),
+        *(str(tape[s]["p99_counting_lost_ms"] or "∞") for s in SYSTEMS),
         "",
     )
-    for name, stage in ours["stages"].items():
+    for stage in tape["default"]["stages"]:
         table.add_row(
-            f"  tape stage: {name}, p50 / p99 (ms)",
-            f"{stage['p50_ms']} / {stage['p99_ms']}",
+            f"  tape stage: {stage}, p50 / p99 (ms)",
+            *(
+                f"{tape[name]['stages'][stage]['p50_ms']} / {tape[name]['stages'][stage]['p99_ms']}"
+                for name in CONFIGURATIONS
+            ),
             "",
             "",
         )
-    results["tape"]["p99_ratio"] = ratio
-    Console().print(table)
+    Console(width=150).print(table)
 
 
 def busy_core(seconds: float) -> subprocess.Popen:

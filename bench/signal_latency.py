@@ -2,12 +2,13 @@
 
 For 1, 100 and 1,000 subscribers (held by a separate process) it measures p50/p99 of the time
 from just before the alert is POSTed to the moment the last subscriber has it, for tradewire
-(`tradewire serve`, SQLite, durable storage on) and, in the same run, for the baseline: a raw
-asyncio HTTP listener calling `websockets.broadcast` on a bare websockets server
+(`tradewire serve`, SQLite, durable storage on) twice, in its default configuration and tuned
+(every ``TRADEWIRE_TUNING__`` knob on, see docs/deployment.md), and, in the same run, for the
+baseline: a raw asyncio HTTP listener calling `websockets.broadcast` on a bare websockets server
 (bench/_baseline_server.py), on the standard event loop (the ratio target) and on uvloop (which
 tradewire runs on; shown for comparison). The systems take turns in rounds, so background load
-falls on all of them. Then it measures sustained durable intake into
-SQLite and checks that every acknowledged alert is stored.
+falls on all of them. Then it measures sustained durable intake into SQLite, default and tuned,
+and checks that every acknowledged alert is stored.
 
 Run: .venv/bin/python bench/signal_latency.py [--quick]
 Writes bench/results/signal_latency.json and signal_latency.png.
@@ -38,10 +39,21 @@ sys.path.insert(0, str(HERE.parent))
 from tests.support.services import free_port  # noqa: E402
 from tests.support.waiting import wait_until  # noqa: E402
 
-SECRET = "bench-secret"
+SECRET = "bench-webhook-secret"
 ROUNDS = 4
 JWT_SECRET = "bench-jwt-secret-" + "x" * 32
 console = Console(width=150)
+#: Every tuning knob on (docs/deployment.md); the default configuration sets none.
+TUNED = {
+    "TRADEWIRE_TUNING__REALTIME_PRIORITY": "10",
+    "TRADEWIRE_TUNING__WAKEUP_SLICE_US": "100",
+    "TRADEWIRE_TUNING__YIELD_AFTER_BROADCAST": "true",
+    "TRADEWIRE_TUNING__SWITCH_INTERVAL_MS": "0.5",
+    "TRADEWIRE_TUNING__GC_FREEZE": "true",
+    "TRADEWIRE_TUNING__GC_THRESHOLDS": "[100000, 50, 100]",
+}
+#: tradewire's configurations: what each adds to the environment.
+CONFIGURATIONS = {"tradewire": {}, "tradewire-tuned": TUNED}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -49,10 +61,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def start_tradewire(data_dir: Path) -> tuple[subprocess.Popen, int]:
+def start_tradewire(data_dir: Path, tuning: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """``tradewire serve`` with nothing from this environment's ``TRADEWIRE_`` variables but
+    ``tuning``."""
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("TRADEWIRE_")},
+        **tuning,
         "TRADEWIRE_DATA_DIR": str(data_dir),
         "TRADEWIRE_WEBHOOK_SECRET": SECRET,
         "TRADEWIRE_JWT_SECRET": JWT_SECRET,
@@ -64,6 +79,8 @@ def start_tradewire(data_dir: Path) -> tuple[subprocess.Popen, int]:
     )
 
     def up() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"tradewire serve exited with {proc.returncode}")
         try:
             return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
         except httpx.HTTPError:
@@ -151,7 +168,7 @@ def measure(
     """Send one alert per sequence number; return each one's latency (ms) to its last subscriber
     and how many reached every subscriber."""
     ws_port, http_port = ports
-    if system == "tradewire":
+    if system in CONFIGURATIONS:
         from tradewire.api.auth import TokenService
 
         token = TokenService(JWT_SECRET).issue("bench")
@@ -201,8 +218,8 @@ async def _blast(port: int, total: int, concurrency: int) -> tuple[int, float]:
     return ok, time.perf_counter() - started
 
 
-def sustained_intake(data_dir: Path, total: int) -> dict:
-    proc, port = start_tradewire(data_dir)
+def sustained_intake(data_dir: Path, total: int, tuning: dict[str, str]) -> dict:
+    proc, port = start_tradewire(data_dir, tuning)
     try:
         acknowledged, elapsed = asyncio.run(_blast(port, total, concurrency=32))
     finally:
@@ -230,9 +247,9 @@ def chart(rows: list[dict], path: Path) -> None:
     series = [
         (system, stat)
         for stat in ("p50_ms", "p99_ms")
-        for system in ("baseline", "baseline-uvloop", "tradewire")
+        for system in ("baseline", "baseline-uvloop", *CONFIGURATIONS)
     ]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
     width = 0.8 / len(series)
     for i, (system, stat) in enumerate(series):
         values = [
@@ -250,6 +267,28 @@ def chart(rows: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def side_by_side(rows: list[dict]) -> Table:
+    """tradewire's default and tuned figures per subscriber count, each with its ratio to the
+    baseline (standard loop)."""
+    table = Table(title="tradewire default vs tuned: p50 / p99 ms (× baseline)")
+    for column in ("subscribers", "baseline", *CONFIGURATIONS):
+        table.add_column(column, justify="right")
+    for subscribers in sorted({r["subscribers"] for r in rows}):
+        cells = []
+        for system in ("baseline", *CONFIGURATIONS):
+            r = next(r for r in rows if r["system"] == system and r["subscribers"] == subscribers)
+            cells.append(
+                f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}"
+                + (
+                    ""
+                    if system == "baseline"
+                    else f" ({r['p50_ratio']:.2f}× / {r['p99_ratio']:.2f}×)"
+                )
+            )
+        table.add_row(str(subscribers), *cells)
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer signals, for a smoke run")
@@ -261,13 +300,16 @@ def main() -> None:
     rounds = {n: (per_size.get(n, 100) // (6 if args.quick else 1)) for n in sizes}
     rows, seq = [], 0
     with tempfile.TemporaryDirectory() as tmp:
-        tradewire, tw_port = start_tradewire(Path(tmp) / "latency")
+        servers = {
+            name: start_tradewire(Path(tmp) / name, tuning)
+            for name, tuning in CONFIGURATIONS.items()
+        }
         baseline, bl_ws_port, bl_http_port = start_baseline("asyncio")
         fast_baseline, fb_ws_port, fb_http_port = start_baseline("uvloop")
         systems = (
             ("baseline", (bl_ws_port, bl_http_port)),
             ("baseline-uvloop", (fb_ws_port, fb_http_port)),
-            ("tradewire", (tw_port, tw_port)),
+            *((name, (port, port)) for name, (_proc, port) in servers.items()),
         )
         try:
             for subscribers, count in rounds.items():
@@ -289,10 +331,15 @@ def main() -> None:
                     for system, _ in systems
                 ]
         finally:
-            for proc in (tradewire, baseline, fast_baseline):
+            for proc in (*(proc for proc, _port in servers.values()), baseline, fast_baseline):
                 proc.terminate()
                 proc.wait(30)
-        intake = sustained_intake(Path(tmp) / "intake", 3000 if args.quick else 20_000)
+        intake = {
+            name: sustained_intake(
+                Path(tmp) / f"intake-{name}", 3000 if args.quick else 20_000, tuning
+            )
+            for name, tuning in CONFIGURATIONS.items()
+        }
 
     table = Table(title="webhook → last subscriber (ms)")
     for column in (
@@ -330,16 +377,22 @@ def main() -> None:
             f"{row['p99_vs_uvloop']:.2f}",
         )
     console.print(table)
+    console.print(side_by_side(rows))
     intake_table = Table(title="sustained durable intake (SQLite)")
-    for key in intake:
+    intake_table.add_column("configuration")
+    for key in intake["tradewire"]:
         intake_table.add_column(key, justify="right")
-    intake_table.add_row(*(f"{v:.1f}" if isinstance(v, float) else str(v) for v in intake.values()))
+    for name, figures in intake.items():
+        intake_table.add_row(
+            name, *(f"{v:.1f}" if isinstance(v, float) else str(v) for v in figures.values())
+        )
     console.print(intake_table)
 
     RESULTS.mkdir(exist_ok=True)
     result = {
         "latency": rows,
         "intake": intake,
+        "tuned": TUNED,
         "quick": args.quick,
         "machine": {"cpus": os.cpu_count()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
