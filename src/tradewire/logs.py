@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
+from typing import Any, cast
 
 import structlog
 
-_SECRET_IN_URL = re.compile(r"((?:token|passphrase|secret)=)[^&\s\"']+", re.IGNORECASE)
-_WEBHOOK_PATH_SECRET = re.compile(r"(/webhook/tradingview/)[^\s\"'?]+")
+from tradewire.alerts.redaction import redact, redact_text
 
 
-class RedactSecrets(logging.Filter):
-    """Blank tokens and webhook secrets that library loggers put in URLs (uvicorn logs every
-    WebSocket path with its query string)."""
+def _redact_event(_logger: object, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Mask secrets in an event: values under secret keys, and secrets in text at any depth
+    (library records too: uvicorn logs every WebSocket path with its query string)."""
+    return cast(dict[str, Any], redact(event_dict))
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = _WEBHOOK_PATH_SECRET.sub(r"\1***", _SECRET_IN_URL.sub(r"\1***", message))
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+
+def _redact_rendered(_logger: object, _method: str, line: str) -> str:
+    # Tracebacks are rendered last, and an exception's text can hold a URL with its token.
+    return redact_text(line)
 
 
 def configure(level: str = "INFO", json: bool = False) -> None:
@@ -31,6 +29,7 @@ def configure(level: str = "INFO", json: bool = False) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact_event,
     ]
     renderer = (
         structlog.processors.JSONRenderer()
@@ -52,7 +51,6 @@ def configure(level: str = "INFO", json: bool = False) -> None:
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler()
-    handler.addFilter(RedactSecrets())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
@@ -60,6 +58,7 @@ def configure(level: str = "INFO", json: bool = False) -> None:
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info if json else (lambda _l, _m, e: e),
                 renderer,
+                _redact_rendered,
             ],
         )
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradewire.analysis.config import IndicatorSettings
@@ -26,6 +27,9 @@ TRADINGVIEW_WEBHOOK_IPS: tuple[str, ...] = (
     "52.32.178.7",
 )
 
+
+#: The shortest webhook secret accepted: shorter ones can be guessed through the webhook.
+MIN_WEBHOOK_SECRET = 16
 
 #: Market data sources a provider list may name.
 Provider = Literal["finnhub", "yahoo", "replay"]
@@ -184,6 +188,18 @@ class Settings(BaseSettings):
     cache_ttl_s: float = Field(300.0, gt=0, le=7 * 86_400)
     watchlist_max: int = Field(500, ge=2, le=10_000)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _long_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Set but empty used to accept every alert unauthenticated. Never quote the value.
+        if value is not None and len(value.get_secret_value().strip()) < MIN_WEBHOOK_SECRET:
+            raise PydanticCustomError(
+                "webhook_secret_too_short",
+                f"must be {MIN_WEBHOOK_SECRET} characters or more (unset it to accept alerts "
+                "without a secret)",
+            )
+        return value
 
     @field_validator("webhook_allowed_ips")
     @classmethod

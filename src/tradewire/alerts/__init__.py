@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import orjson
 
-from tradewire.alerts.json_alert import SECRET_KEYS, fold_key
 from tradewire.alerts.model import ParsedAlert
 from tradewire.alerts.parser import AlertParser, check_rendered
+from tradewire.alerts.redaction import MAX_DEPTH
 from tradewire.core.errors import ValidationError
 
 __all__ = [
@@ -16,8 +14,6 @@ __all__ = [
     "ParsedAlert",
     "check_rendered",
     "decode_json",
-    "redact_secret_text",
-    "redact_secrets",
 ]
 
 
@@ -27,30 +23,24 @@ def decode_json(body: str) -> object | None:
     if not stripped.startswith(("{", "[")):
         return None
     try:
-        return orjson.loads(stripped)
+        document = orjson.loads(stripped)
     except orjson.JSONDecodeError as exc:
         check_rendered(stripped)
         raise ValidationError(f"invalid JSON: {exc}") from exc
-
-
-_SECRET_TEXT = re.compile(
-    r'("?(?:passphrase|secret|webhook_secret|token|key)"?\s*[:=]\s*)("[^"]*"|[^\s,}]+)',
-    re.IGNORECASE,
-)
-
-
-def redact_secret_text(body: str) -> str:
-    """Blank secret values in a body that could not be decoded as JSON."""
-    return _SECRET_TEXT.sub(r'\1"***"', body)
-
-
-def redact_secrets(document: object) -> object:
-    """Return ``document`` with every secret-bearing key's value replaced by ``***``."""
-    if isinstance(document, dict):
-        return {
-            k: "***" if fold_key(str(k)) in SECRET_KEYS else redact_secrets(v)
-            for k, v in document.items()
-        }
-    if isinstance(document, list):
-        return [redact_secrets(item) for item in document]
+    if _nested_deeper_than(document, MAX_DEPTH):
+        raise ValidationError(f"JSON alert is nested deeper than {MAX_DEPTH} levels")
     return document
+
+
+def _nested_deeper_than(document: object, limit: int) -> bool:
+    # A loop, not recursion: orjson decodes up to 1024 levels, more than Python's stack allows.
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth == limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

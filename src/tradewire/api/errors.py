@@ -3,6 +3,8 @@ bad input."""
 
 from __future__ import annotations
 
+import math
+
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +18,7 @@ from tradewire.core.errors import (
     PayloadTooLargeError,
     RejectError,
     RetryableError,
+    ThrottledError,
     TradewireError,
 )
 
@@ -28,6 +31,7 @@ _STATUS: tuple[tuple[type[TradewireError], int], ...] = (
     (ConflictError, 409),
     (PayloadTooLargeError, 413),
     (RejectError, 422),
+    (ThrottledError, 429),
     (RetryableError, 503),
 )
 
@@ -44,7 +48,8 @@ def error_parts(exc: TradewireError) -> tuple[int, dict[str, object], dict[str, 
     status = status_for(exc)
     headers = {}
     if isinstance(exc, RetryableError) and exc.retry_after:
-        headers["Retry-After"] = str(int(exc.retry_after))
+        # Whole seconds, rounded up: retrying earlier than asked would only be refused again.
+        headers["Retry-After"] = str(math.ceil(exc.retry_after))
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if status >= 500:

@@ -20,7 +20,7 @@ from tradewire.api.asgi import (
     send_json,
 )
 from tradewire.api.errors import error_parts
-from tradewire.core.errors import RetryableError, TradewireError, ValidationError
+from tradewire.core.errors import RetryableError, TradewireError
 from tradewire.core.events import Alert, AlertSource, AlertStatus
 from tradewire.core.ids import new_id
 
@@ -71,12 +71,11 @@ async def _receive(
     guard.check_origin(address)
     raw = await read_body(scope, receive, api.limits.max_body_bytes)
     try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError("alert body is not valid UTF-8") from exc
-    if "\x00" in body:
-        raise ValidationError("alert body contains NUL characters")
-    document = guard.authenticate(secret, body)
+        body, refused = raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        # Kept readable and storable: each invalid byte as \xNN.
+        body, refused = raw.decode("utf-8", "backslashreplace"), "alert body is not valid UTF-8"
+    document = guard.authenticate(secret, body, address)
     alert = Alert(
         id=new_id(),
         source=AlertSource.WEBHOOK,
@@ -87,7 +86,10 @@ async def _receive(
         ts_init=api.clock.now_ns(),
     )
     # Broadcast before this returns; storing runs after the subscribers' senders it woke.
-    storing = api.pipeline.accept(alert, document)
+    if refused is None:
+        storing = api.pipeline.accept(alert, document)
+    else:
+        storing = api.pipeline.reject(alert, refused)
     # TradingView gives up after 3 s. Answer 503 (it retries) if storage is slower than the
     # configured limit; the shielded work still finishes, and a retry then finds the signal
     # as a duplicate instead of broadcasting it twice.
@@ -138,8 +140,13 @@ _OPERATION: dict[str, object] = {
         "405": _answer("Not a POST", {"success": False, "error": "use POST"}),
         "413": _answer("Body over the size limit", {"success": False, "error": "…"}),
         "422": _answer(
-            "Unparseable, invalid or unrendered alert (stored with the reason)",
+            "Unparseable, invalid, unrendered or undecodable alert (stored with the reason)",
             {"success": False, "status": "rejected", "alert_id": "…", "reason": "…"},
+        ),
+        "429": _answer(
+            "Too many wrong secrets from this address lately: retry after Retry-After seconds "
+            "(the right secret is never refused)",
+            {"success": False, "error": "…"},
         ),
         "503": _answer("Storage is slow or down: retry", {"success": False, "error": "…"}),
     },

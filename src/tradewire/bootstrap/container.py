@@ -14,7 +14,12 @@ from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.api.services import ApiLimits, ApiServices, Health, WsLimits
 from tradewire.bootstrap.capture import build_capture
 from tradewire.bootstrap.marketdata import build_collector
-from tradewire.bootstrap.metrics import hub_and_writer_gauges, latency_histogram, tape_gauges
+from tradewire.bootstrap.metrics import (
+    hub_and_writer_gauges,
+    latency_histogram,
+    tape_gauges,
+    webhook_auth_counters,
+)
 from tradewire.bootstrap.startup import needs
 from tradewire.bootstrap.tape import build_tape
 from tradewire.capture.browser.service import CaptureService
@@ -189,7 +194,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         hub=hub,
         pipeline=pipeline,
         engine=engine,
-        webhook_guard=webhook_guard(settings),
+        webhook_guard=webhook_guard(settings, registry),
         collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
         tape=tape,
         capture=build_capture(settings, bus=bus, alerts=pipeline, clock=clock),
@@ -205,10 +210,15 @@ def token_service(settings: Settings) -> TokenService:
     return TokenService(secret)
 
 
-def webhook_guard(settings: Settings) -> WebhookGuard:
-    """The webhook's secret and origin checks as configured."""
-    return WebhookGuard(
+def webhook_guard(settings: Settings, registry: CollectorRegistry) -> WebhookGuard:
+    """The webhook's secret, origin and throttle checks as configured, counted in
+    ``registry``."""
+    guard = WebhookGuard(
         settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
         allowlist=settings.webhook_allowed_ips if settings.webhook_ip_allowlist else None,
         trust_proxy=settings.trust_proxy,
+        trusted_proxies=settings.trusted_proxies,
+        auth_failures_per_min=settings.webhook_auth_failures_per_min,
     )
+    webhook_auth_counters(registry, guard)
+    return guard

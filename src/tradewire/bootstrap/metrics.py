@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram
+from collections.abc import Iterator
 
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from tradewire.capture.webhook import WebhookGuard
 from tradewire.signals.hub import SignalHub
 from tradewire.signals.latency import STAGES, StageObserver
 from tradewire.storage.writer import GroupCommitWriter
@@ -61,3 +66,27 @@ def tape_gauges(registry: CollectorRegistry, service: TapeService) -> None:
         "Age of the oldest uncommitted tape write",
         registry=registry,
     ).set_function(lambda: service.persist_lag_ms)
+
+
+class _WebhookAuthCounters(Collector):
+    """The guard's own counts, read at each scrape."""
+
+    def __init__(self, guard: WebhookGuard) -> None:
+        self._guard = guard
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily(
+            "tradewire_webhook_auth_failures",
+            "Webhook requests refused for a wrong or missing secret",
+            value=self._guard.auth_failures,
+        )
+        yield CounterMetricFamily(
+            "tradewire_webhook_auth_throttled",
+            "Of those, the ones answered 429 (their address was past its budget)",
+            value=self._guard.auth_throttled,
+        )
+
+
+def webhook_auth_counters(registry: CollectorRegistry, guard: WebhookGuard) -> None:
+    """Wrong or missing webhook secrets, and how many of them were throttled."""
+    registry.register(_WebhookAuthCounters(guard))

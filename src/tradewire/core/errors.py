@@ -54,6 +54,10 @@ class RetryableError(TradewireError):
         self.retry_after = retry_after
 
 
+class ThrottledError(RetryableError):
+    """The sender has made too many failed attempts lately; it may retry after ``retry_after``."""
+
+
 class FatalError(TradewireError):
     """Configuration or environment is broken; stop and tell the operator."""
 

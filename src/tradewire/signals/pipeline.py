@@ -13,13 +13,8 @@ from dataclasses import dataclass, replace
 import orjson
 import structlog
 
-from tradewire.alerts import (
-    AlertParser,
-    ParsedAlert,
-    decode_json,
-    redact_secret_text,
-    redact_secrets,
-)
+from tradewire.alerts import AlertParser, ParsedAlert, decode_json
+from tradewire.alerts.redaction import redact, redact_text
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.errors import RetryableError, ValidationError
@@ -82,20 +77,29 @@ class SignalPipeline:
         """
         return asyncio.ensure_future(self._finish(self._classify(alert, document)))
 
+    def reject(self, alert: Alert, reason: str) -> asyncio.Task[AlertProcessed]:
+        """Store ``alert``, which its source refused before it could be parsed, as rejected
+        with ``reason``; return the task that stores it, as :meth:`accept` does."""
+        return asyncio.ensure_future(self._finish(_rejected(alert, reason)))
+
     def _classify(self, alert: Alert, document: object | None) -> _Outcome:
+        if "\x00" in alert.body:
+            return _rejected(alert, "alert body contains NUL characters")
         try:
             if document is None:
                 document = decode_json(alert.body)
         except ValidationError as exc:
-            alert = replace(alert, body=redact_secret_text(alert.body))
-            return _Outcome(alert, AlertStatus.REJECTED, reason=exc.message)
+            return _rejected(alert, exc.message)
         original_body = alert.body
-        if document is not None:
-            alert = replace(alert, body=orjson.dumps(redact_secrets(document)).decode())
+        # Secrets are masked here, before the alert or its signal is stored, logged or broadcast.
+        if document is None:
+            alert = replace(alert, body=redact_text(alert.body))
+        else:
+            alert = replace(alert, body=orjson.dumps(redact(document)).decode())
         try:
             parsed = self._parser.parse(original_body, document)
         except ValidationError as exc:
-            return _Outcome(alert, AlertStatus.REJECTED, reason=exc.message)
+            return _rejected(alert, exc.message)
 
         key = identity_key(parsed)
         now = self._clock.now_ns()
@@ -161,6 +165,13 @@ class SignalPipeline:
             )
         await self._bus.publish(processed)
         return processed
+
+
+def _rejected(alert: Alert, reason: str) -> _Outcome:
+    """The outcome of a refused alert: its body and the reason (which may quote it) redacted,
+    NUL characters escaped as ``\\x00`` (PostgreSQL stores no NUL in text)."""
+    body = redact_text(alert.body.replace("\x00", "\\x00"))
+    return _Outcome(replace(alert, body=body), AlertStatus.REJECTED, reason=redact_text(reason))
 
 
 def _make_signal(alert: Alert, parsed: ParsedAlert, key: str, parsed_ns: int) -> Signal:

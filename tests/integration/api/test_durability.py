@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 
 from tests.support.server import ServerProcess
 
-SECRET = "durable-secret"
+SECRET = "durable-webhook-secret"
 
 
 async def _flood(

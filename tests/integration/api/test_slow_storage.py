@@ -9,7 +9,7 @@ from websockets.asyncio.client import connect
 
 from tests.support.server import ServerProcess
 
-SECRET = "slow-secret"
+SECRET = "slow-storage-webhook-secret"
 
 
 async def test_locked_database_delays_the_answer_not_the_broadcast(tmp_path):

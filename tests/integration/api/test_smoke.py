@@ -4,9 +4,9 @@ import httpx
 
 
 def test_server_accepts_alert_and_lists_it(server_factory):
-    server = server_factory({"TRADEWIRE_WEBHOOK_SECRET": "s3cret-value"})
+    server = server_factory({"TRADEWIRE_WEBHOOK_SECRET": "s3cret-value-long-enough"})
     resp = httpx.post(
-        f"{server.base_url}/webhook/tradingview/s3cret-value",
+        f"{server.base_url}/webhook/tradingview/s3cret-value-long-enough",
         content="BTC/USDT LONG @ 45000 TP: 46000 SL: 44500",
         headers={"content-type": "text/plain"},
     )

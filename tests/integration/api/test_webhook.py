@@ -107,9 +107,11 @@ def test_invalid_alert_is_422_with_reason(server, body, reason):
     assert reason in resp.json()["reason"]
 
 
-def test_non_utf8_and_nul_bodies_are_422(server):
-    assert post(server, b"\xff\xfe BTC BUY").status_code == 422
-    assert post(server, "BTC/USDT BUY\x00").status_code == 422
+def test_non_utf8_and_nul_bodies_are_422_and_stored(server):
+    for body in (b"\xff\xfe BTC BUY", "BTC/USDT BUY\x00"):
+        resp = post(server, body)
+        assert resp.status_code == 422
+        assert resp.json()["status"] == "rejected" and resp.json()["alert_id"]
 
 
 def test_body_over_64_kib_is_413_with_or_without_content_length(server):

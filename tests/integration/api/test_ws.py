@@ -11,7 +11,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.support.waiting import eventually
 
-SECRET = "ws-test-secret"
+SECRET = "ws-test-webhook-secret"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewire.alerts import AlertParser, decode_json, redact_secret_text, redact_secrets
+from tradewire.alerts import AlertParser, decode_json
 from tradewire.alerts.templates import TemplateSet
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import Direction
@@ -228,16 +228,6 @@ def test_user_templates_are_tried_first_in_order():
     assert custom.parse("ETH/USDT SELL").format == "simple"
     with pytest.raises(ValidationError, match="not above entry"):
         custom.parse("Signal: BUY BTCUSDT at 45000 targets 44000")
-
-
-def test_secrets_are_redacted():
-    doc = {"ticker": "BTCUSDT", "passphrase": "hunter2", "nested": {"secret": "x"}}
-    assert redact_secrets(doc) == {
-        "ticker": "BTCUSDT",
-        "passphrase": "***",
-        "nested": {"secret": "***"},
-    }
-    assert "hunter2" not in redact_secret_text('{"passphrase": "hunter2", broken')
 
 
 text_alerts = st.builds(

@@ -22,10 +22,10 @@ def test_defaults_and_env(monkeypatch, tmp_path):
     }
     monkeypatch.setenv("TRADEWIRE_PORT", "7000")
     monkeypatch.setenv("TRADEWIRE_SCRAPER__DAYS_TO_KEEP", "3")
-    monkeypatch.setenv("TRADEWIRE_WEBHOOK_SECRET", "abc")
+    monkeypatch.setenv("TRADEWIRE_WEBHOOK_SECRET", "abc-webhook-secret-0123")
     settings = Settings()
     assert settings.port == 7000 and settings.scraper.days_to_keep == 3
-    assert "abc" not in repr(settings)
+    assert "abc-webhook-secret-0123" not in repr(settings)
 
 
 @pytest.mark.parametrize(

@@ -130,3 +130,78 @@ async def test_concurrent_duplicate_storm_yields_one_signal(rig):
     assert statuses.count(AlertStatus.ACCEPTED) == 1
     assert statuses.count(AlertStatus.DUPLICATE) == 199
     assert len(emitted) == 1 and len(store.signals) == 1 and len(store.alerts) == 200
+
+
+SECRET_VALUE = "hunter2hunter2xx"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # single-quoted pseudo-JSON: not JSON, rejected, but its passphrase is still a secret
+        "{'ticker':'BTCUSDT','action':'buy','passphrase':'hunter2hunter2xx'}",
+        "BTC/USDT BUY passphrase: hunter2hunter2xx",
+        "BTC/USDT BUY passphrase=hunter2hunter2xx",
+        '{"ticker": "BTCUSDT", "action": "buy", "auth": {"API-Key": "hunter2hunter2xx"}}',
+        '{"ticker": "BTCUSDT", "action": "buy", "exchange": [{"apiSecret": "hunter2hunter2xx"}]}',
+        '{"ticker": "BTCUSDT", "action": "buy", "PASSWORD": "hunter2hunter2xx"}',
+        '{"ticker": "BTCUSDT", "action": "buy", "apikey": "hunter2hunter2xx"}',
+        '{"ticker": "BTCUSDT", "action": "buy", "Token": "hunter2hunter2xx"}',
+        '{"message": "BTC/USDT BUY", "note": "token=hunter2hunter2xx"}',
+    ],
+)
+async def test_secrets_are_masked_before_storing_and_broadcasting(rig, body):
+    pipeline, store, emitted, _ = rig
+    result = await pipeline.submit(alert(body))
+    stored = store.alerts[0]
+    seen = [stored.alert.body, stored.reason or "", *(e.signal.raw_text for e in emitted)]
+    seen += [s.raw_text for s in store.signals]
+    assert not [text for text in seen if SECRET_VALUE in text], result
+    assert "***" in stored.alert.body
+
+
+@pytest.mark.parametrize("depth", [33, 300, 900, 5000])
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+async def test_json_nested_too_deep_is_rejected_with_a_reason_and_stored(rig, depth, opening):
+    pipeline, store, emitted, _ = rig
+    closing = "]" if opening == "[" else "}"
+    body = opening * depth + "1" + closing * depth
+    result = await pipeline.submit(alert(body))
+    assert result.status is AlertStatus.REJECTED
+    assert "nested" in result.reason or "depth" in result.reason
+    assert [a.alert.id for a in store.alerts] == [result.alert.id] and emitted == []
+
+
+async def test_json_nested_to_the_limit_is_parsed():
+    nested = '{"ticker": "BTCUSDT", "action": "buy", "meta": ' + "[" * 31 + "]" * 31 + "}"
+    rig_store = MemoryStore()
+    pipeline = SignalPipeline(
+        parser=AlertParser(),
+        dedupe=Deduplicator(60),
+        bus=MessageBus(),
+        store=rig_store,
+        latency=LatencyTracker(),
+    )
+    assert (await pipeline.submit(alert(nested))).status is AlertStatus.ACCEPTED
+
+
+async def test_nul_characters_are_rejected_and_stored_escaped(rig):
+    pipeline, store, emitted, _ = rig
+    result = await pipeline.submit(alert("BTC/USDT BUY\x00 passphrase=hunter2hunter2xx"))
+    assert result.status is AlertStatus.REJECTED and "NUL" in result.reason
+    body = store.alerts[0].alert.body
+    assert "\x00" not in body and body.startswith("BTC/USDT BUY\\x00 ")
+    assert SECRET_VALUE not in body and emitted == []
+
+
+async def test_alert_refused_before_parsing_is_stored_rejected_with_its_reason(rig):
+    pipeline, store, emitted, _ = rig
+    refused = alert("BTC\\xff BUY\x00 token=hunter2hunter2xx")
+    result = await pipeline.reject(refused, "alert body is not valid UTF-8")
+    assert (result.status, result.reason, result.alert.id) == (
+        AlertStatus.REJECTED,
+        "alert body is not valid UTF-8",
+        refused.id,
+    )
+    assert store.alerts == [result] and emitted == []
+    assert store.alerts[0].alert.body == "BTC\\xff BUY\\x00 token=***"
