@@ -51,4 +51,4 @@ def test_run_once_then_status(run) -> None:
 
 def test_invalid_setting_exits_2(run) -> None:
     result = run("collector", "status", TRADEWIRE_COLLECTOR_INTERVAL_S="0")
-    assert result.returncode == 2 and "collector_interval_s" in result.stderr
+    assert result.returncode == 2 and "TRADEWIRE_COLLECTOR_INTERVAL_S" in result.stderr
