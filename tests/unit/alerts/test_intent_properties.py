@@ -132,3 +132,15 @@ def test_a_body_with_a_part_the_parser_cannot_read_is_rejected_not_half_read(bod
     # Accepted only if the extra part was read as something: then nothing else was dropped.
     assert after != before or junk.split()[0].lower() in ("tp", "sl", "stop", "entry"), changed
     assert after.symbol == before.symbol and after.intent == before.intent, changed
+
+
+def test_a_channel_exit_with_levels_is_rejected_not_read_as_an_entry():
+    # Found by the property below: a trailing level once turned "Close … long" into an open.
+    for body in ("Close BTCUSDT long\nTP 1", "BTCUSDT close long\nTarget 1: 46000"):
+        try:
+            parsed = read(body)
+        except ValidationError as exc:
+            assert "exit" in exc.message
+        else:
+            raise AssertionError(f"{body!r} read as {parsed.intent} {parsed.side}")
+    assert read("Close BTCUSDT long").intent is Intent.CLOSE

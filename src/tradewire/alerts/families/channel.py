@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from tradewire.alerts.intent import from_words
+from tradewire.alerts.intent import Resolution, from_words
 from tradewire.alerts.model import ParsedAlert, build_parsed
 from tradewire.alerts.registry import TextFamily
 from tradewire.alerts.symbols import QUOTE_CURRENCIES
@@ -121,8 +121,14 @@ def parse_channel(body: str) -> ParsedAlert:
             raise ValidationError(f"unrecognised line in signal: {line[:60]!r}")
     if pair is None:
         raise ValidationError("signal names no pair (e.g. BTC/USDT)")
+    said = from_words(body)
+    if said is not None and said.intent.is_exit:
+        if any(found.values()):
+            # ``Close BTCUSDT long`` with a target: an exit is never read as an entry.
+            raise ValidationError("signal says to exit but also gives entry, target or stop levels")
+        return _exit(pair, said, side_words)
     if not any(found.values()):
-        return _exit(body, pair, side_words)
+        raise ValidationError("signal gives no entry, take-profit or stop")
     entries = [float(n) for n in found["entry"]]
     stops = found["sl"]
     if len(stops) > 1:
@@ -197,11 +203,8 @@ def _report(body: str) -> ParsedAlert:
     )
 
 
-def _exit(body: str, pair: str, side_words: list[str]) -> ParsedAlert:
-    """A message with a pair and no levels: an exit if its words say so (``Close long``)."""
-    said = from_words(body)
-    if said is None or not said.intent.is_exit:
-        raise ValidationError("signal gives no entry, take-profit or stop")
+def _exit(pair: str, said: Resolution, side_words: list[str]) -> ParsedAlert:
+    """A message with a pair and no levels whose words say to exit (``Close BTCUSDT long``)."""
     return build_parsed(
         symbol=pair,
         direction=Direction.CLOSE,
