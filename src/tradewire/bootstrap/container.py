@@ -136,7 +136,9 @@ class Container:
             latency=self.latency,
             signals=self.signal_store,
             health=Health(
-                database_ok=lambda: ping(self.engine), writes_pending=lambda: self.writer.pending
+                database_ok=lambda: ping(self.engine),
+                writes_ok=lambda: self.writer.failure is None,
+                writes_pending=lambda: self.writer.pending,
             ),
             registry=self.registry,
             start=self.start,

@@ -45,7 +45,12 @@ def export_trades(
     ] = None,
 ) -> None:
     """Export stored trades, streamed with flat memory, with a progress bar."""
-    from tradewire.tape.export import date_range, write_daily, writer_for
+    from tradewire.tape.export import (
+        date_range,
+        ending_in_failure_marker,
+        write_daily,
+        writer_for,
+    )
     from tradewire.tape.ports import TradeQuery
 
     try:
@@ -72,23 +77,27 @@ def export_trades(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("trades", total=total)
-        if daily_files is not None:
-            paths = write_daily(
-                store.iter_rows(query), daily_files, lambda n: progress.advance(task, n)
-            )
-            where = f"{len(paths)} daily files in {daily_files}"
-        else:
-            chunks = _counted(store.iter_rows(query), progress, task)
-            sink = out.open("wb") if out is not None else sys.stdout.buffer
-            try:
-                for data in write(chunks):
-                    sink.write(data)
-            finally:
-                if out is not None:
-                    sink.close()
-            where = str(out) if out is not None else "stdout"
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task("trades", total=total)
+            if daily_files is not None:
+                paths = write_daily(
+                    store.iter_rows(query), daily_files, lambda n: progress.advance(task, n)
+                )
+                where = f"{len(paths)} daily files in {daily_files}"
+            else:
+                chunks = _counted(store.iter_rows(query), progress, task)
+                sink = out.open("wb") if out is not None else sys.stdout.buffer
+                try:
+                    for data in ending_in_failure_marker(fmt, write(chunks)):
+                        sink.write(data)
+                finally:
+                    if out is not None:
+                        sink.close()
+                where = str(out) if out is not None else "stdout"
+    except TradewireError as exc:
+        # What was written ends with the format's failure marker.
+        raise fail(f"export incomplete: {exc.message}", 1) from exc
     console.print(f"{total} trades → {where} in {time.perf_counter() - started:.2f}s")
 
 

@@ -4,7 +4,9 @@ Callers hand over a :class:`WriteBatch` and await its future, which resolves onl
 transaction holding it has committed — so an acknowledgement sent after ``await write(...)``
 is durable. Batching amortises the commit (fsync) over everything that arrived meanwhile,
 which is what makes durable intake fast. A failing batch is retried item by item so that one
-bad row cannot fail its neighbours.
+bad row cannot fail its neighbours; when the database itself cannot be written (unreachable,
+full, read-only) every caller gets a RetryableError at once, and :attr:`failure` says so until
+a write succeeds again.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy import Connection, Engine, Table
 
+from tradewire.storage.errors import reason, retryable_error, unavailable
+
 log = structlog.get_logger(__name__)
 
 #: A custom write step run inside the batch's transaction (e.g. PostgreSQL COPY).
 WriteFn = Callable[[Connection], None]
+#: Makes the error a failed write's caller gets (one each: callers raise it in their own tasks).
+ErrorFn = Callable[[], BaseException]
 
 
 @dataclass(slots=True)
@@ -57,6 +63,9 @@ class GroupCommitWriter:
         self.rows_written = 0
         self.last_commit_ms: float = 0.0
         self.pending = 0
+        #: Why the database could not be written, from the last write that failed so; None
+        #: once a later write succeeds (an empty barrier proves nothing and changes nothing).
+        self.failure: str | None = None
 
     def start(self) -> None:
         if not self._started:
@@ -108,27 +117,38 @@ class GroupCommitWriter:
         try:
             with self._engine.begin() as conn:
                 self._apply(conn, [batch for batch, _ in items])
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):
+                # Nothing can be written now: retrying item by item would only fail each again.
+                self.failure = reason(exc)
+                log.warning("database write failed", error=self.failure)
+                self._settle(items, error=retryable_error)
+                return
             if len(items) == 1:
                 log.exception("database write failed")
-                self._settle(items, error=True)
+                self._settle(items, error=lambda: RuntimeError("database write failed"))
                 return
             # Isolate the bad item: retry each on its own.
             for item in items:
                 self._commit([item])
             return
+        written = sum(len(batch) for batch, _ in items)
         self.commits += 1
-        self.rows_written += sum(len(batch) for batch, _ in items)
+        self.rows_written += written
         self.last_commit_ms = (time.perf_counter() - started) * 1000
+        if written:
+            self.failure = None
         self._settle(items)
 
-    def _settle(self, items: list[tuple[WriteBatch, Future[None]]], error: bool = False) -> None:
+    def _settle(
+        self, items: list[tuple[WriteBatch, Future[None]]], error: ErrorFn | None = None
+    ) -> None:
         for _batch, future in items:
             self.pending -= 1
             if future.cancelled():
                 continue  # its caller gave up waiting (shutdown); the outcome has no reader
-            if error:
-                future.set_exception(RuntimeError("database write failed"))
+            if error is not None:
+                future.set_exception(error())
             else:
                 future.set_result(None)
 

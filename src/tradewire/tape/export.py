@@ -3,7 +3,8 @@
 Every writer consumes chunks of row tuples (``ROW_FIELDS`` order, as the store yields them) and
 produces byte chunks, holding one chunk at a time — the size of the export never shows in memory.
 Exported rows carry the seed's field names (see ``WIRE_FIELDS``); JSON is one array of row
-objects, as the seed's ``YYYY-MM-DD_trades.json`` files were.
+objects, as the seed's ``YYYY-MM-DD_trades.json`` files were. An export that fails once started
+ends with an error marker (:func:`failure_marker`) and is never a complete document.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import IO
 
 import orjson
 
-from tradewire.core.errors import ValidationError
+from tradewire.core.errors import TradewireError, ValidationError
 
 WIRE_FIELDS: tuple[str, ...] = (
     "id",
@@ -199,6 +200,34 @@ def writer_for(fmt: str) -> Callable[[Chunks], Iterator[bytes]]:
         raise ValidationError(f"format must be one of {', '.join(WRITERS)}, not {fmt!r}") from None
 
 
+def failure_marker(fmt: str, reason: str) -> bytes:
+    """The last bytes of an export in ``fmt`` that failed after it started, saying why.
+
+    JSON: a last line ``{"error": "…"}``, with no comma before it and no closing bracket, so the
+    document does not parse and the line cannot pass for a row (rows have no ``error`` field).
+    CSV: a last line ``# error: …``. Parquet: the same line, after which the file also lacks the
+    footer every reader needs.
+    """
+    line = " ".join(reason.split())  # one line, whatever the reason held
+    if fmt == "json":
+        return b"\n" + orjson.dumps({"error": line}) + b"\n"
+    return (b"\n" if fmt == "parquet" else b"") + f"# error: {line}\n".encode()
+
+
+def failure_reason(exc: Exception) -> str:
+    """What a failure marker says about ``exc``: our own errors' messages, nothing of a bug's."""
+    return f"export failed: {exc.message if isinstance(exc, TradewireError) else 'internal error'}"
+
+
+def ending_in_failure_marker(fmt: str, data: Iterable[bytes]) -> Iterator[bytes]:
+    """Pass ``data`` on; if it fails, yield the format's failure marker, then raise its error."""
+    try:
+        yield from data
+    except Exception as exc:
+        yield failure_marker(fmt.lower(), failure_reason(exc))
+        raise
+
+
 def write_to(fmt: str, chunks: Chunks, out: IO[bytes]) -> None:
     """Write an export of ``chunks`` to the binary file ``out``."""
     for data in writer_for(fmt)(chunks):
@@ -259,7 +288,8 @@ def write_daily(chunks: Chunks, directory, on_rows: Callable[[int], None] | None
     """Write the seed's layout: one ``YYYY-MM-DD_trades.json`` array per UTC day; return paths.
 
     Rows must arrive in time order (the store yields them so), so each day's file is written
-    start to end before the next one opens.
+    start to end before the next one opens. If reading fails, the file being written ends with
+    the failure marker instead of its closing bracket, and the error is raised.
     """
     directory.mkdir(parents=True, exist_ok=True)
     iso = IsoTimes()
@@ -284,6 +314,12 @@ def write_daily(chunks: Chunks, directory, on_rows: Callable[[int], None] | None
                 handle.write(orjson.dumps(dict(zip(WIRE_FIELDS, row, strict=True))))
             if on_rows is not None:
                 on_rows(len(chunk))
+    except Exception as exc:
+        if handle is not None:
+            handle.write(failure_marker("json", failure_reason(exc)))
+            handle.close()
+            handle = None
+        raise
     finally:
         if handle is not None:
             handle.write(b"\n]\n")

@@ -7,8 +7,14 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from tradewire.core.errors import ValidationError
-from tradewire.tape.export import WIRE_FIELDS, date_range, write_daily, writer_for
+from tradewire.core.errors import RetryableError, ValidationError
+from tradewire.tape.export import (
+    WIRE_FIELDS,
+    date_range,
+    ending_in_failure_marker,
+    write_daily,
+    writer_for,
+)
 
 DAY = 86_400 * 1_000_000_000
 T0 = 1_759_881_600 * 1_000_000_000  # 2025-10-08T00:00:00Z
@@ -167,3 +173,55 @@ def test_dates_outside_1970_to_2200_are_refused(start, end):
 
 def test_the_range_runs_to_the_end_of_2199():
     assert date_range("1970-01-01", "2199-12-31") == (0, 7_258_118_400 * 1_000_000_000)
+
+
+def failing_after_first_day():
+    yield ROWS[:1]
+    raise RetryableError("the database is unavailable; retry later")
+
+
+def failed_export(fmt: str) -> bytes:
+    written = bytearray()
+    with pytest.raises(RetryableError):
+        for data in ending_in_failure_marker(fmt, writer_for(fmt)(failing_after_first_day())):
+            written += data
+    return bytes(written)
+
+
+REASON = "export failed: the database is unavailable; retry later"
+
+
+def test_a_failed_json_export_ends_in_an_error_line_and_never_parses():
+    data = failed_export("json")
+    lines = data.rstrip(b"\n").split(b"\n")
+    assert orjson.loads(lines[-1]) == {"error": REASON}
+    assert orjson.loads(lines[-2]) == expected()[0]
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(data)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_failed_csv_or_parquet_export_ends_in_an_error_line(fmt):
+    data = failed_export(fmt)
+    assert data.endswith(f"\n# error: {REASON}\n".encode())
+    if fmt == "csv":
+        assert typed_csv(data.rsplit(b"# error", 1)[0]) == expected()[:1]
+    else:
+        with pytest.raises(Exception, match=r"(?i)parquet"):
+            pq.read_table(io.BytesIO(data))
+
+
+def test_a_failed_daily_export_leaves_the_last_file_unfinished(tmp_path):
+    rows = [ROWS[:1], ROWS[1:]]
+
+    def failing():
+        yield from rows
+        raise RetryableError("the database is unavailable; retry later")
+
+    with pytest.raises(RetryableError):
+        write_daily(failing(), tmp_path / "out")
+    first, last = sorted((tmp_path / "out").iterdir())
+    assert orjson.loads(first.read_bytes()) == expected()[:1]
+    assert orjson.loads(last.read_bytes().rstrip(b"\n").split(b"\n")[-1]) == {"error": REASON}
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(last.read_bytes())

@@ -7,25 +7,29 @@ need an admin token; reading needs any valid token.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Annotated
 
 import orjson
+import structlog
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Send
 
 from tradewire.api.deps import AdminDep, IngestDep, PrincipalDep, ServicesDep, TapeDep
 from tradewire.core.clock import iso_utc
-from tradewire.core.errors import PayloadTooLargeError, ValidationError
+from tradewire.core.errors import PayloadTooLargeError, TradewireError, ValidationError
 from tradewire.tape.config import ScraperSettings
-from tradewire.tape.export import FORMATS, date_range, writer_for
+from tradewire.tape.export import FORMATS, date_range, ending_in_failure_marker, writer_for
 from tradewire.tape.ports import TradeQuery
 from tradewire.tape.schema import decode_scraped
 from tradewire.tape.service import IngestResult
 
 router = APIRouter(tags=["scraper"])
+log = structlog.get_logger(__name__)
 
 Account = Annotated[str | None, Query(min_length=1, max_length=100)]
 Symbol = Annotated[str | None, Query(min_length=1, max_length=32)]
@@ -60,6 +64,32 @@ async def json_body(request: Request, limit: int) -> object:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ValidationError(f"body is not valid JSON: {exc}") from exc
+
+
+class ExportStream(StreamingResponse):
+    """A streamed export that, should it fail once started, ends with the format's failure
+    marker and leaves the chunked transfer unterminated: the server then closes the connection,
+    so no client can take the part received for the whole export."""
+
+    async def stream_response(self, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        chunks = aiter(self.body_iterator)
+        while True:
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except TradewireError as exc:
+                # The marker went out as the last chunk; not ending the body aborts the transfer.
+                log.error("export failed after it started", error=exc.message)
+                return
+            except Exception:
+                log.exception("export failed after it started")
+                return
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 @router.post("/api/scraper/ingest", summary="Ingest one scraped tape message; answers when durable")
@@ -127,10 +157,15 @@ async def export(
     )
     fmt = format.lower()
     name = f"trades_{start_date or 'all'}_{end_date or 'now'}.{fmt}".replace(":", "")
-    # A sync generator: Starlette runs each step in a worker thread, so the database cursor
+    rows = tape.rows(query)
+    # The first chunk before the status line: a database that cannot answer is a 503 the
+    # client can retry, not a 200 cut short.
+    first = await run_in_threadpool(next, rows, None)
+    chunks = rows if first is None else chain([first], rows)
+    # Sync generators: Starlette runs each step in a worker thread, so the database cursor
     # never blocks the event loop and only one chunk is in memory at a time.
-    return StreamingResponse(
-        write(tape.rows(query)),
+    return ExportStream(
+        ending_in_failure_marker(fmt, write(chunks)),
         media_type=FORMATS[fmt],
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )

@@ -11,19 +11,29 @@ from tradewire import __version__
 from tradewire.api.deps import ServicesDep, StatusReaderDep
 
 router = APIRouter(tags=["system"])
+#: When a probe that found the service unhealthy should look again.
+HEALTH_RETRY_AFTER_S = "5"
 
 
-@router.get("/health", summary="Liveness and database reachability")
+@router.get(
+    "/health", summary="Liveness: 503 while the database is unreachable or writes to it fail"
+)
 async def health(api: ServicesDep) -> JSONResponse:
     database_ok = await run_in_threadpool(api.health.database_ok)
+    writes_ok = api.health.writes_ok()
+    healthy = database_ok and writes_ok
     body = {
-        "status": "ok" if database_ok else "degraded",
+        "status": "ok" if healthy else "degraded",
         "version": __version__,
         "database": "ok" if database_ok else "unreachable",
+        # A reachable database may still refuse writes (a full disk, a read-only file).
+        "writes": "ok" if writes_ok else "failing",
         "subscribers": api.hub.subscriber_count,
         "writes_pending": api.health.writes_pending(),
     }
-    return JSONResponse(body, status_code=200 if database_ok else 503)
+    if healthy:
+        return JSONResponse(body)
+    return JSONResponse(body, status_code=503, headers={"Retry-After": HEALTH_RETRY_AFTER_S})
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -10,6 +10,7 @@ import asyncio
 
 from sqlalchemy import Connection, Engine, delete, func, select
 
+from tradewire.storage.errors import retryable
 from tradewire.storage.models import MarketCacheRow, WatchlistRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
 
@@ -59,17 +60,20 @@ class SqlKeyValueStore:
     async def aclose(self) -> None:
         """The engine belongs to the container; nothing to release here."""
 
+    @retryable
     def _get(self, key: str) -> tuple[bytes, int] | None:
         stmt = select(_CACHE.c.value, _CACHE.c.stored_ns).where(_CACHE.c.key == key)
         with self._engine.connect() as conn:
             row = conn.execute(stmt).first()
         return None if row is None else (bytes(row[0]), int(row[1]))
 
+    @retryable
     def _items(self) -> list[tuple[str, bytes, int]]:
         stmt = select(_CACHE.c.key, _CACHE.c.value, _CACHE.c.stored_ns).order_by(_CACHE.c.key)
         with self._engine.connect() as conn:
             return [(k, bytes(v), int(s)) for k, v, s in conn.execute(stmt)]
 
+    @retryable
     def _size(self) -> tuple[int, int]:
         stmt = select(func.count(), func.coalesce(func.sum(func.length(_CACHE.c.value)), 0))
         with self._engine.connect() as conn:
@@ -85,6 +89,7 @@ class SqlWatchlistStore:
         self._writer = writer
 
     async def load(self) -> list[tuple[str, bool]]:
+        @retryable
         def read() -> list[tuple[str, bool]]:
             stmt = select(_WATCHLIST.c.ticker, _WATCHLIST.c.protected).order_by(
                 _WATCHLIST.c.added_ns, _WATCHLIST.c.ticker

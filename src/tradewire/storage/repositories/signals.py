@@ -14,6 +14,7 @@ from tradewire.core.events import (
     SizeUnit,
 )
 from tradewire.signals.ports import SignalQuery
+from tradewire.storage.errors import retryable
 from tradewire.storage.models import AlertRow, SignalRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
 
@@ -34,6 +35,7 @@ class SqlSignalStore:
             batch.add(_SIGNALS, signal_row(signal))
         await self._writer.write(batch)
 
+    @retryable
     def list_signals(self, query: SignalQuery) -> list[dict[str, object]]:
         """Return stored signals, newest first, as wire dicts."""
         stmt = select(_SIGNALS).order_by(_SIGNALS.c.ts_ns.desc(), _SIGNALS.c.id.desc())
@@ -49,6 +51,7 @@ class SqlSignalStore:
             rows = conn.execute(stmt.limit(query.limit)).mappings().all()
         return [row_to_wire(row) for row in rows]
 
+    @retryable
     def recent_identities(self, since_ns: int) -> list[tuple[str, str, int]]:
         """Return ``(dedupe_key, signal_id, ts_ns)`` of signals since ``since_ns``, oldest first."""
         stmt = (

@@ -15,6 +15,7 @@ from itertools import chain
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from tradewire.core.events import TapeTrade
+from tradewire.storage.errors import retryable, unavailable
 from tradewire.storage.models import ScraperConfigRow, TapeTradeRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
 from tradewire.tape.config import ScraperSettings
@@ -157,11 +158,13 @@ class SqlTapeStore:
         if self._writer is not None:
             await self._writer.write(WriteBatch())
 
+    @retryable
     def write_now(self, trades: Sequence[TapeTrade]) -> None:
         """Commit ``trades`` in this thread, without the writer (imports and benchmarks)."""
         with self._engine.begin() as conn:
             self._step(list(trades))(conn)
 
+    @retryable
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         with self._engine.connect() as conn:
@@ -170,11 +173,13 @@ class SqlTapeStore:
                 found.update(conn.scalars(select(_TRADES.c.id).where(_TRADES.c.id.in_(chunk))))
         return found
 
+    @retryable
     def ids_since(self, since_ns: int) -> list[tuple[str, int]]:
         stmt = select(_TRADES.c.id, _TRADES.c.ts_ns).where(_TRADES.c.ts_ns >= since_ns)
         with self._engine.connect() as conn:
             return [(row[0], row[1]) for row in conn.execute(stmt)]
 
+    @retryable
     def latest(self, limit: int) -> list[TapeTrade]:
         stmt = select(_TRADES).order_by(_TRADES.c.ts_ns.desc()).limit(limit)
         with self._engine.connect() as conn:
@@ -192,6 +197,7 @@ class SqlTapeStore:
             stmt = stmt.where(_TRADES.c.ts_ns < query.until_ns)
         return stmt
 
+    @retryable
     def iter_rows(
         self, query: TradeQuery, fields: Sequence[str] = ROW_FIELDS, chunk: int = 10_000
     ) -> Iterator[list[tuple]]:
@@ -214,14 +220,22 @@ class SqlTapeStore:
                 cursor.execute(str(compiled), params)
                 while rows := cursor.fetchmany(chunk):
                     yield rows
+            except Exception as exc:
+                if unavailable(exc):
+                    # The driver's cursor is below SQLAlchemy, which must be told that this
+                    # connection is dead rather than find out by failing to reset it.
+                    conn.invalidate()
+                raise
             finally:
                 cursor.close()
 
+    @retryable
     def count(self, query: TradeQuery) -> int:
         stmt = self._filtered(select(func.count()).select_from(_TRADES), query)
         with self._engine.connect() as conn:
             return int(conn.scalar(stmt) or 0)
 
+    @retryable
     def stats(self, since_ns: int) -> StoreStats:
         with self._engine.connect() as conn:
             total = conn.scalar(select(func.count()).select_from(_TRADES)) or 0
@@ -232,6 +246,7 @@ class SqlTapeStore:
             accounts = tuple(conn.scalars(select(_TRADES.c.account).distinct()))
         return StoreStats(int(total), int(since or 0), last, tuple(sorted(accounts)))
 
+    @retryable
     def delete_before(self, before_ns: int, chunk: int = 5_000) -> int:
         # Small transactions: one long delete would hold SQLite's write lock and stall the
         # group commit, breaking the promise that acknowledged prints are on disk within 1 s.
@@ -245,6 +260,7 @@ class SqlTapeStore:
             if count < chunk:
                 return deleted
 
+    @retryable
     def load_config(self) -> ScraperSettings | None:
         stmt = select(_CONFIG.c.config).where(_CONFIG.c.name == "scraper")
         with self._engine.connect() as conn:
@@ -256,6 +272,7 @@ class SqlTapeStore:
             {k: v for k, v in stored.items() if k in ScraperSettings.model_fields}
         )
 
+    @retryable
     def save_config(self, config: ScraperSettings, ts_ns: int) -> None:
         with self._engine.begin() as conn:
             conn.execute(delete(_CONFIG).where(_CONFIG.c.name == "scraper"))
