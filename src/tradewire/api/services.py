@@ -50,11 +50,11 @@ class ApiLimits:
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    """Liveness probes: whether the database answers, whether the last write to it succeeded,
-    and how many writes wait for it."""
+    """Liveness probes: whether the database answers, whether writes to it succeed (probed
+    while they have been failing), and how many writes wait for it."""
 
     database_ok: Callable[[], bool]
-    writes_ok: Callable[[], bool]
+    writes_ok: Callable[[], Awaitable[bool]]
     writes_pending: Callable[[], int]
 
 

@@ -35,6 +35,7 @@ from tradewire.signals.latency import LatencyTracker
 from tradewire.signals.pipeline import SignalPipeline
 from tradewire.storage.db import Engine, create_db_engine, ping, safe_url
 from tradewire.storage.migrate import upgrade
+from tradewire.storage.repositories.health import WriteProbe
 from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter
 from tradewire.tape.service import TapeService
@@ -137,7 +138,7 @@ class Container:
             signals=self.signal_store,
             health=Health(
                 database_ok=lambda: ping(self.engine),
-                writes_ok=lambda: self.writer.failure is None,
+                writes_ok=WriteProbe(self.writer).writes_ok,
                 writes_pending=lambda: self.writer.pending,
             ),
             registry=self.registry,

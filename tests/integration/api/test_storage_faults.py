@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.services import PG_HOST, PG_PORT, PostgresDatabase, require
 from tests.support.tape import message, row
+from tests.support.waiting import wait_until
 
 REPLAY = {"TRADEWIRE_QUOTE_PROVIDERS": '["replay"]', "TRADEWIRE_CANDLE_PROVIDERS": '["replay"]'}
 SECRET = "storage-faults-secret"
@@ -93,6 +94,8 @@ def test_a_full_disk_is_a_503_and_health_says_writes_fail_until_one_succeeds(
               FOR EACH ROW EXECUTE FUNCTION disk_full();
             CREATE TRIGGER full_tape BEFORE INSERT ON tape_trades
               FOR EACH ROW EXECUTE FUNCTION disk_full();
+            CREATE TRIGGER full_probe BEFORE INSERT ON write_probe
+              FOR EACH ROW EXECUTE FUNCTION disk_full();
             """,
         )
         alert = api.post(f"/webhook/tradingview/{SECRET}", content="ETH/USDT LONG @ 2400")
@@ -103,11 +106,20 @@ def test_a_full_disk_is_a_503_and_health_says_writes_fail_until_one_succeeds(
         assert_retry_later(health, "/health")
         assert (health.json()["database"], health.json()["writes"]) == ("ok", "failing")
 
-        sql(database, "DROP TRIGGER full_alerts ON alerts; DROP TRIGGER full_tape ON tape_trades")
+        assert_retry_later(api.get("/health"), "/health")  # its probe write fails too
+
+        # Room again: /health's own probe write finds it, with no other traffic.
+        sql(
+            database,
+            "DROP TRIGGER full_alerts ON alerts; DROP TRIGGER full_tape ON tape_trades;"
+            "DROP TRIGGER full_probe ON write_probe",
+        )
+        health = wait_until(
+            lambda: (reply := api.get("/health")).status_code == 200 and reply, timeout=30
+        )
+        assert health.json()["writes"] == "ok"
         retried = api.post(f"/webhook/tradingview/{SECRET}", content="ETH/USDT LONG @ 2400")
         assert retried.status_code == 200, retried.text
-        health = api.get("/health")
-        assert health.status_code == 200 and health.json()["writes"] == "ok"
 
 
 def fill_tape(database: PostgresDatabase, rows: int) -> None:

@@ -20,7 +20,7 @@ HEALTH_RETRY_AFTER_S = "5"
 )
 async def health(api: ServicesDep) -> JSONResponse:
     database_ok = await run_in_threadpool(api.health.database_ok)
-    writes_ok = api.health.writes_ok()
+    writes_ok = await api.health.writes_ok()
     healthy = database_ok and writes_ok
     body = {
         "status": "ok" if healthy else "degraded",

@@ -1,6 +1,7 @@
 """All tables; importing this registers every model on ``Base.metadata`` (one module per area)."""
 
 from tradewire.storage.models.base import Base
+from tradewire.storage.models.health import WriteProbeRow
 from tradewire.storage.models.marketdata import MarketCacheRow, WatchlistRow
 from tradewire.storage.models.signals import AlertRow, SignalRow
 from tradewire.storage.models.tape import ScraperConfigRow, TapeTradeRow
@@ -13,4 +14,5 @@ __all__ = [
     "SignalRow",
     "TapeTradeRow",
     "WatchlistRow",
+    "WriteProbeRow",
 ]
