@@ -13,7 +13,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO
 
 import orjson
 
@@ -226,12 +225,6 @@ def ending_in_failure_marker(fmt: str, data: Iterable[bytes]) -> Iterator[bytes]
     except Exception as exc:
         yield failure_marker(fmt.lower(), failure_reason(exc))
         raise
-
-
-def write_to(fmt: str, chunks: Chunks, out: IO[bytes]) -> None:
-    """Write an export of ``chunks`` to the binary file ``out``."""
-    for data in writer_for(fmt)(chunks):
-        out.write(data)
 
 
 #: The instants a query may name, [1970-01-01, 2200-01-01] UTC: every stored time lies within,
