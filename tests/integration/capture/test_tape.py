@@ -125,3 +125,17 @@ async def test_console_lines_from_existing_userscripts(desk, pages):
     assert batch.prints[0].price == 25146.0 and batch.prints[0].accumulated_volume == 30
     stats = desk.session("console").receiver.stats
     await eventually(lambda: stats.invalid_messages == 1 and stats.console_batches == 1)
+
+
+async def test_reloads_mid_burst_lose_and_repeat_no_print(desk, pages):
+    """Reload a fast tape while it bursts: the last messages before the page unloads (whose
+    binding calls may die with it, and whose acknowledgements do) come from the reloaded page."""
+    desk = await desk("fast")
+    page = await desk.open("fast", pages.url("tradovate.html", persist=1, rate=3000, autostart=1))
+    for _ in range(3):
+        await eventually(lambda n=len(desk.prints()) + 300: len(desk.prints()) > n)
+        await page.evaluate("() => { __sim.insert(__sim.active, 3000); }")  # still going on reload
+        await page.reload()
+    await page.evaluate("__sim.stop()")
+    expected = await inserted(page)
+    await eventually(lambda: assert_exactly_once(desk.prints(), expected) or True)

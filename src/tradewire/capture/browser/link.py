@@ -3,8 +3,9 @@
 The page calls the binding without waiting (one DevTools event per message, nothing else), and
 the session answers: each hello, alert and OCR request with ``tw.reply(id, …)``, tape messages
 together with ``tw.ackTape(lastId)`` — one answer in flight at a time, so a page that sends fast
-gets fewer, later acknowledgements instead of a queue of them. Both directions use the session's
-direct DevTools websocket (:mod:`.devtools`); only screenshots go through Playwright.
+gets fewer, later acknowledgements instead of a queue of them. Answers go to the document that
+sent the message: each document of the page numbers its messages from 1. Both directions use the
+session's direct DevTools websocket (:mod:`.devtools`); only screenshots go through Playwright.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ class PageLink:
         self._devtools = devtools
         self._session = ""
         self._receiver = receiver
-        self._tape_done = 0
-        self._acking = False
+        # Per document (execution context): the newest tape message stored, and whether an
+        # acknowledgement is on its way to it.
+        self._tape_done: dict[int, int] = {}
+        self._acking: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
 
     @classmethod
@@ -64,15 +67,20 @@ class PageLink:
         await self._devtools.detach(self._session)
 
     def _on_event(self, method: str, params: dict[str, Any]) -> None:
+        if method == "Runtime.executionContextDestroyed":
+            self._tape_done.pop(params.get("executionContextId", 0), None)
+        elif method == "Runtime.executionContextsCleared":
+            self._tape_done.clear()
         if method != "Runtime.bindingCalled" or params.get("name") != BINDING:
             return
         # Tasks start in arrival order: the receiver notes a tape watermark before its first
         # await, so a reloaded page's hello always sees every message sent before it.
-        task = asyncio.get_running_loop().create_task(self._handle(params.get("payload", "")))
+        handling = self._handle(params.get("payload", ""), params.get("executionContextId", 0))
+        task = asyncio.get_running_loop().create_task(handling)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, raw: str) -> None:
+    async def _handle(self, raw: str, context: int) -> None:
         try:
             reply = await self._receiver.on_message(raw, self._screenshot)
         except Exception:
@@ -85,26 +93,33 @@ class PageLink:
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return  # nothing to answer: the page never sent this through the runtime
         if kind == "tape" and reply == '{"ok":true}':
-            self._tape_done = max(self._tape_done, message_id)
-            if not self._acking:
-                self._acking = True
+            self._tape_done[context] = max(self._tape_done.get(context, 0), message_id)
+            if context not in self._acking:
+                self._acking.add(context)
                 try:
-                    await self._ack_tape()
+                    await self._ack_tape(context)
                 finally:
-                    self._acking = False
+                    self._acking.discard(context)
             return
-        await self._evaluate(f"window.__tradewire.reply({message_id}, {reply})")
+        await self._evaluate(f"window.__tradewire.reply({message_id}, {reply})", context)
 
-    async def _ack_tape(self) -> None:
+    async def _ack_tape(self, context: int) -> None:
         acked = 0
-        while acked < self._tape_done:
-            acked = self._tape_done
-            await self._evaluate(f"window.__tradewire.ackTape({acked})")
+        while acked < self._tape_done.get(context, 0):
+            acked = self._tape_done[context]
+            if not await self._evaluate(f"window.__tradewire.ackTape({acked})", context):
+                self._tape_done.pop(context, None)
+                return
 
-    async def _evaluate(self, expression: str) -> None:
-        # A page that navigated away has lost its waiters; its script offers the data again.
-        with contextlib.suppress(DevToolsError):
-            await self._send("Runtime.evaluate", {"expression": expression})
+    async def _evaluate(self, expression: str, context: int) -> bool:
+        """Evaluate in the document that sent the message; False once that document is gone."""
+        # A document that was replaced has lost its waiters; its script kept the data (for its
+        # tab's next document) and offers it again.
+        try:
+            await self._send("Runtime.evaluate", {"expression": expression, "contextId": context})
+        except DevToolsError:
+            return False
+        return True
 
     async def _send(self, method: str, params: dict[str, Any] | None = None) -> None:
         await self._devtools.send(method, params, session=self._session)

@@ -35,21 +35,25 @@ function newer(a, b) {
 function createTape(handover) {
   const account = TRADEWIRE_CONFIG.account;
   const storageKey = (symbol) => `tradewire.tape.${account}.${symbol}`;
+  const unackedKey = `tradewire.tape.${account}.unacknowledged`;
   const config = { enabled: false, interval: 1000, volumeFilter: 0, debug: false, autoStart: false };
   for (const [key, name] of Object.entries(STORAGE_KEYS)) {
     const raw = localStorage.getItem(name);
     if (raw !== null) config[key] = typeof config[key] === "boolean" ? raw === "true" : Number(raw);
   }
-  const watermarks = handover ? handover.watermarks : {};
-  const pending = handover ? handover.pending : [];
+  const carried = handover || resume();
+  const watermarks = carried ? carried.watermarks : {};
+  const pending = carried ? carried.pending : [];
   const recent = [];
   const stats = { emitted: 0, filtered: 0, invalid: 0, sendErrors: 0, dropped: 0 };
   const invalidSeen = new Set();
   let grids = [];
   let sessionMarks = {};
   let ready = false;
+  // A replaced instance's hello may still be answered: it must not send what it handed over.
+  let disposed = false;
   let running = false;
-  let seq = handover ? handover.seq : 0;
+  let seq = carried ? carried.seq : 0;
   let lastPost = 0;
   let heldTimer = null;
   let lastContract = {};
@@ -61,6 +65,34 @@ function createTape(handover) {
     } catch (e) {
       return null;
     }
+  }
+
+  // A reload ends the page before the acknowledgements of what it last sent arrive, and the
+  // binding calls it made just before may never reach the session: the previous document of
+  // this tab left its unacknowledged messages, and the watermarks that passed them, here.
+  function resume() {
+    try {
+      const state = JSON.parse(sessionStorage.getItem(unackedKey) || "null");
+      sessionStorage.removeItem(unackedKey);
+      return state;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function keepUnacknowledged() {
+    // -Infinity (a symbol with no print yet) does not survive JSON.
+    const marks = Object.entries(watermarks).filter(([, wm]) => wm.t > -Infinity);
+    try {
+      sessionStorage.setItem(unackedKey, JSON.stringify({ watermarks: Object.fromEntries(marks), pending, seq }));
+    } catch (e) {
+      tw.log("unacknowledged prints not kept over the reload", String(e));
+    }
+  }
+
+  // A page restored from the back-forward cache still has them in memory.
+  function onPageShow(event) {
+    if (event.persisted) sessionStorage.removeItem(unackedKey);
   }
 
   function watermark(symbol) {
@@ -147,7 +179,7 @@ function createTape(handover) {
   // Over CDP every change goes at once (the binding is cheap and ordered); over HTTP, prints
   // wait at most `interval` ms (a background tab may stretch that) and go as one POST per symbol.
   function pump() {
-    if (!ready) return;
+    if (!ready || disposed) return;
     if (TRADEWIRE_CONFIG.transport === "http") {
       const wait = config.interval - (tw.now() - lastPost);
       if (wait > 0) {
@@ -170,6 +202,7 @@ function createTape(handover) {
         },
         (err) => {
           msg.inFlight = false;
+          msg.refused = true;
           stats.sendErrors += 1;
           tw.log("delivery failed, kept for a retry", String(err));
           retry.later();
@@ -187,7 +220,7 @@ function createTape(handover) {
       else if ([...record.addedNodes].some((n) => n.nodeType === 1)) structural = true;
     }
     if (structural) discover();
-    if (!ready) return;
+    // Read at once, also before the session's answer to hello: a fast tape scrolls rows away.
     for (const grid of grids) if (grid.dirty) scan(grid);
     pump();
   }
@@ -202,7 +235,7 @@ function createTape(handover) {
     discover();
     // Prints shown while stopped are still on screen: pick them up now.
     for (const grid of grids) grid.dirty = true;
-    if (ready) onMutations([]);
+    onMutations([]);
   }
 
   function stop() {
@@ -211,17 +244,22 @@ function createTape(handover) {
   }
 
   // The session knows what it already received (it may be more than this tab committed before a
-  // reload): resend only what it lacks, and start every symbol from the newer watermark.
+  // reload): start every symbol from the newer watermark, and resend only what the session lacks
+  // (what it received is within its watermark). A message the session refused goes again whole:
+  // a later message may have taken the session's watermark past its prints.
   function onHello(reply) {
+    if (disposed) return;
     sessionMarks = (reply && reply.watermarks) || {};
     for (const [symbol, wm] of Object.entries(sessionMarks)) {
       if (watermarks[symbol]) watermarks[symbol] = newer(watermarks[symbol], wm);
     }
     for (const msg of pending.splice(0)) {
-      const have = sessionMarks[msg.symbol];
-      const keep = msg.order.map((o) => isNew(have, o));
-      msg.data.trades = msg.data.trades.filter((_, i) => keep[i]);
-      msg.order = msg.order.filter((_, i) => keep[i]);
+      if (!msg.refused) {
+        const have = sessionMarks[msg.symbol];
+        const keep = msg.order.map((o) => isNew(have, o));
+        msg.data.trades = msg.data.trades.filter((_, i) => keep[i]);
+        msg.order = msg.order.filter((_, i) => keep[i]);
+      }
       msg.inFlight = false;
       if (msg.order.length) pending.push(msg);
     }
@@ -264,12 +302,17 @@ function createTape(handover) {
   TRADEWIRE_CONFIG.debug = TRADEWIRE_CONFIG.debug || config.debug;
   window.TradovateScraperControl = control;
   if (config.enabled || config.autoStart || TRADEWIRE_CONFIG.autoStart) start();
+  window.addEventListener("pagehide", keepUnacknowledged);
+  window.addEventListener("pageshow", onPageShow);
   send({ kind: "hello", script: "tape", url: location.href }).then(onHello, () => onHello(null));
   return {
     control,
     dispose() {
+      disposed = true;
       stop();
       retry.dispose();
+      window.removeEventListener("pagehide", keepUnacknowledged);
+      window.removeEventListener("pageshow", onPageShow);
       for (const msg of pending) msg.inFlight = false;
       return { watermarks, pending, seq };
     },
