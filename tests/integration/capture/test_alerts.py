@@ -18,8 +18,10 @@ def alert(pair: str, entry: int) -> str:
     return f"{pair} LONG @ {entry} TP: {entry + 100} SL: {entry - 50}"
 
 
-async def fire(page, generation: str, message: str, *, log: bool = True) -> None:
-    fields, options = json.dumps({"message": message}), json.dumps({"log": log})
+async def fire(
+    page, generation: str, message: str, *, log: bool = True, popup: bool = True
+) -> None:
+    fields, options = json.dumps({"message": message}), json.dumps({"log": log, "popup": popup})
     await page.evaluate(f"__tv.fire({json.dumps(generation)}, {fields}, {options})")
 
 
@@ -74,6 +76,28 @@ async def test_toast_and_log_entry_are_one_signal_and_reload_adds_nothing(desk, 
     await eventually(lambda: len(desk.bodies("alert_log")) == 2)
     assert desk.bodies("alert_log") == [message, fresh]
     assert signal_texts(desk) == [message, fresh]
+
+
+async def test_first_entry_of_a_log_empty_at_load_is_a_signal(desk, pages):
+    """An empty log at load is an empty history: the first alert that reaches only the log (its
+    pop-up notification turned off) is new, and a reload shows it again as history."""
+    desk = await desk("fresh")
+    page = await desk.open("fresh", pages.url("tradingview.html"))
+    await page.evaluate("localStorage.removeItem('sim.alertlog')")  # other tests' entries
+    await page.reload()
+    assert (
+        await page.evaluate("document.querySelectorAll('[data-name=alert-log-item]').length") == 0
+    )
+    message = alert("XLM/USDT", 100)
+    await fire(page, "toast", message, popup=False)
+    await eventually(lambda: desk.bodies("alert_log") == [message])
+    assert signal_texts(desk) == [message]
+
+    await page.reload()
+    second = alert("TRX/USDT", 200)
+    await fire(page, "toast", second, popup=False)
+    await eventually(lambda: desk.bodies("alert_log") == [message, second])
+    assert signal_texts(desk) == [message, second]
 
 
 async def test_burst_of_ten_in_fifty_ms_all_captured(desk, pages):

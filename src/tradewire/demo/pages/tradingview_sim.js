@@ -53,32 +53,38 @@
     return root;
   }
 
-  // Show one alert in the given pop-up generation and record when it entered the DOM.
-  tv.fire = (generation, alert, options = { log: true }) => {
+  // Show one alert in the given pop-up generation and record when it entered the DOM. An alert
+  // whose pop-up notification is turned off (`popup: false`) reaches only the log.
+  tv.fire = (generation, alert, { log = true, popup = true } = {}) => {
     alert = { name: "My alert", time: clock(), symbol: "BTCUSDT", ...alert };
-    let el;
-    if (generation === "single-dialog") {
-      el = h("div", "tv-alert-single-notification-dialog");
-      el.append(h("div", "tv-alert-single-notification-dialog__title", "Alert on " + alert.symbol),
-        h("div", "tv-alert-single-notification-dialog__message", alert.message),
-        h("button", "tv-alert-notification-dialog__button--ok", "OK"));
-      document.body.append(el);
-    } else if (generation === "dialog") {
-      el = h("div", "tv-dialog");
-      el.append(h("div", "tv-alert-notification-dialog__title", "Alert on " + alert.symbol),
-        h("div", "tv-alert-notification-dialog__subtitle", alert.message));
-      document.body.append(el);
-    } else {
-      el = toast(alert, generation === "image-toast");
-      document.getElementById("toasts").append(el);
-    }
-    tv.insertedAt[alert.message] = now();
     tv.fired.push(alert.message);
-    autoClose(el);
-    if (!options.log) return alert.message;
+    if (popup) {
+      let el;
+      if (generation === "single-dialog") {
+        el = h("div", "tv-alert-single-notification-dialog");
+        el.append(h("div", "tv-alert-single-notification-dialog__title", "Alert on " + alert.symbol),
+          h("div", "tv-alert-single-notification-dialog__message", alert.message),
+          h("button", "tv-alert-notification-dialog__button--ok", "OK"));
+        document.body.append(el);
+      } else if (generation === "dialog") {
+        el = h("div", "tv-dialog");
+        el.append(h("div", "tv-alert-notification-dialog__title", "Alert on " + alert.symbol),
+          h("div", "tv-alert-notification-dialog__subtitle", alert.message));
+        document.body.append(el);
+      } else {
+        el = toast(alert, generation === "image-toast");
+        document.getElementById("toasts").append(el);
+      }
+      tv.insertedAt[alert.message] = now();
+      autoClose(el);
+    }
+    if (!log) return alert.message;
     logItems.unshift(alert);
     localStorage.setItem("sim.alertlog", JSON.stringify(logItems.slice(0, 50)));
-    setTimeout(() => document.getElementById("log").prepend(logEntry(alert)), 0);
+    setTimeout(() => {
+      document.getElementById("log").prepend(logEntry(alert));
+      if (!popup) tv.insertedAt[alert.message] = now();
+    }, 0);
     return alert.message;
   };
 

@@ -130,10 +130,11 @@ function createAlerts(handover) {
     localStorage.setItem(memoryKey, JSON.stringify(logSeen));
   }
 
-  // The log's first render after a page load is history, not new alerts.
-  function primeLog() {
+  // The log's first render after a page load is history, not new alerts; a log still empty when
+  // the page has loaded is an empty history, so its first entry is new.
+  function primeLog(loaded) {
     const items = logItems(document.documentElement);
-    if (!items.length) return;
+    if (!items.length && !loaded) return;
     for (const item of items) {
       const { key } = logKey(item);
       if (!logSeen.includes(key)) remember(key);
@@ -189,13 +190,18 @@ function createAlerts(handover) {
         for (const node of record.addedNodes) touched.add(node.nodeType === 1 ? node : record.target);
       }
     }
-    if (!logPrimed) primeLog();
+    if (!logPrimed) primeLog(false);
     for (const el of touched) if (el && el.nodeType === 1 && el.isConnected) inspect(el);
     pump();
   });
   observer.observe(document, { subtree: true, childList: true, characterData: true });
+  const onLoad = () => {
+    if (!logPrimed) primeLog(true);
+  };
+  if (document.readyState === "complete") onLoad();
+  else window.addEventListener("load", onLoad);
   if (document.documentElement) {
-    primeLog();
+    primeLog(false);
     inspect(document.documentElement);
   }
   pump();
@@ -203,6 +209,7 @@ function createAlerts(handover) {
     stats,
     dispose() {
       observer.disconnect();
+      window.removeEventListener("load", onLoad);
       retry.dispose();
       for (const msg of pending) msg.inFlight = false;
       return { pending };
