@@ -6,13 +6,17 @@ together with ``tw.ackTape(lastId)`` — one answer in flight at a time, so a pa
 gets fewer, later acknowledgements instead of a queue of them. Answers go to the document that
 sent the message: each document of the page numbers its messages from 1. Both directions use the
 session's direct DevTools websocket (:mod:`.devtools`); only screenshots go through Playwright.
+
+:class:`UnmatchedPages` tells when a page looks like one of the sites but no script runs in it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+import re
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import orjson
 import structlog
@@ -22,10 +26,31 @@ from playwright.async_api import Page
 from tradewire.capture.browser.devtools import DevTools, DevToolsError
 from tradewire.capture.browser.messages import Rect
 from tradewire.capture.browser.receiver import PageReceiver
-from tradewire.capture.browser.scripts import BINDING
+from tradewire.capture.browser.scripts import BINDING, glob_to_regex
+from tradewire.capture.config import CaptureSettings
 from tradewire.core.errors import RetryableError
 
 log = structlog.get_logger(__name__)
+
+
+class _Site(NamedTuple):
+    domain: str  # its pages' hosts are this domain or under it
+    marker: str  # what its trading page shows, wherever it is served from
+    setting: str  # the setting that lists its URL patterns
+
+
+_SITES = {
+    "tradovate": _Site(
+        "tradovate.com", ".lm_goldenlayout .contract-symbol", "TRADEWIRE_CAPTURE__TRADOVATE_URLS"
+    ),
+    "tradingview": _Site(
+        "tradingview.com",
+        '.widgetbar-page, [data-name="alert-log-item"]',
+        "TRADEWIRE_CAPTURE__TRADINGVIEW_URLS",
+    ),
+}
+_MARKERS = {name: site.marker for name, site in _SITES.items()}
+_PROBE = "markers => Object.keys(markers).find(site => document.querySelector(markers[site]))"
 
 
 class PageLink:
@@ -130,3 +155,60 @@ class PageLink:
             return await self.page.screenshot(clip=clip, type="png", timeout=5000)
         except PlaywrightError as exc:
             raise RetryableError(f"screenshot failed: {str(exc).splitlines()[0]}") from exc
+
+
+class UnmatchedPages:
+    """Warn, once per site and origin, about pages that look like a site (by their host, or by
+    what they show once loaded) but match none of the URL patterns: no script runs in them."""
+
+    def __init__(self, account: str, settings: CaptureSettings) -> None:
+        self._account = account
+        globs = (*settings.tradovate_urls, *settings.tradingview_urls)
+        self._patterns = [re.compile(glob_to_regex(glob)) for glob in globs]
+        self._warned: set[tuple[str, str]] = set()
+
+    def watch(self, page: Page) -> None:
+        """Check ``page`` now by its host, and after each load by its host or what it shows."""
+        if self._outside(page.url):
+            self._report(page.url, _site_by_host(page.url))
+        page.on("load", self._on_load)
+
+    async def _on_load(self, page: Page) -> None:
+        url = page.url
+        if not self._outside(url):
+            return
+        site = _site_by_host(url)
+        if site is None:
+            # The page may be gone or navigating again: its next load is checked then.
+            with contextlib.suppress(PlaywrightError):
+                site = await page.evaluate(_PROBE, _MARKERS)
+        self._report(url, site)
+
+    def _outside(self, url: str) -> bool:
+        """Whether ``url`` is a web page that no in-page script runs in."""
+        web = url.startswith(("http://", "https://"))
+        return web and not any(pattern.match(url) for pattern in self._patterns)
+
+    def _report(self, url: str, site: str | None) -> None:
+        parts = urlsplit(url)
+        # Scheme, host and port only: a URL's user info, path or query may hold secrets.
+        origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        if site is None or (site, origin) in self._warned:
+            return
+        self._warned.add((site, origin))
+        setting = _SITES[site].setting
+        log.warning(
+            "page looks like a captured site but matches no URL pattern: not captured",
+            account=self._account,
+            site=site,
+            origin=origin,
+            setting=setting,
+            hint=f"add a URL glob such as {origin}/* to {setting}",
+        )
+
+
+def _site_by_host(url: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    return next(
+        (name for name, site in _SITES.items() if f".{host}".endswith(f".{site.domain}")), None
+    )

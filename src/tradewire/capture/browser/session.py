@@ -21,7 +21,7 @@ from tradewire.capture.browser.devtools import (
     endpoint_from_http,
     endpoint_from_profile,
 )
-from tradewire.capture.browser.link import PageLink
+from tradewire.capture.browser.link import PageLink, UnmatchedPages
 from tradewire.capture.browser.login import AutoLogin
 from tradewire.capture.browser.receiver import CONSOLE_PREFIX, PageReceiver
 from tradewire.capture.browser.scripts import PageConfig, ScriptBundle
@@ -96,6 +96,7 @@ class CaptureSession:
         self._stopping = False
         self._config: dict[str, object] | None = None
         self._login = AutoLogin(spec.account, settings)
+        self._unmatched = UnmatchedPages(spec.account, settings)
         self.state = "stopped"
         self.reconnects = 0
         self.last_error: str | None = None
@@ -272,6 +273,7 @@ class CaptureSession:
             # Claimed before the first await: the "page" event and open() may both get here.
             linking = self._links[page] = asyncio.create_task(self._open_link(page, self._devtools))
             page.on("console", self._on_console)
+            self._unmatched.watch(page)
             page.on("close", lambda closed: self._links.pop(closed, None))
             if self.spec.mode == "launch":
                 page.on("load", self._on_load)
