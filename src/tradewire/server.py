@@ -27,7 +27,9 @@ def uvicorn_config(app, settings: Settings) -> uvicorn.Config:
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
-        ws_max_size=64 * 1024,
+        # The configured limit is enforced per message with a reason (close 1009, api/ws.py);
+        # uvicorn's own ceiling only has to let such a message reach it.
+        ws_max_size=max(settings.ws_max_message_bytes, 64 * 1024),
         # Signals are small; per-connection compression would cost a deflate per subscriber
         # per broadcast for little gain.
         ws_per_message_deflate=False,

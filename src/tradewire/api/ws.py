@@ -54,6 +54,11 @@ class _AsgiTransport:
     async def close(self, code: int, reason: str) -> None:
         await self._send({"type": "websocket.close", "code": code, "reason": reason})
 
+    def stop_reading(self) -> None:
+        """Stop reading from the client, where the connection allows it (direct writes)."""
+        if self._direct is not None:
+            self._direct.stop_reading()
+
 
 class _MessageGuard:
     """Hold one client to its limits: each message's size, and a token bucket of messages."""
@@ -134,6 +139,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, api: ApiServices) ->
                 log.warning("closing a WebSocket client", user=sub.user, code=code, reason=reason)
                 # Answers to the messages before this one still go out, then the close.
                 await hub.close(sub, code, reason, flush=True)
+                transport.stop_reading()  # a flood it keeps sending costs the others nothing
                 break
             _handle(hub, sub, message)
     except OSError:

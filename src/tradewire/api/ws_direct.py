@@ -32,15 +32,15 @@ log = structlog.get_logger(__name__)
 
 _FIN_TEXT = 0x81
 
-#: Every attribute of uvicorn's protocol that :meth:`DirectWriter.write_text` reads, with what it
-#: uses of each attribute's value.
+#: Every attribute of uvicorn's protocol that :class:`DirectWriter` reads, with what it uses of
+#: each attribute's value.
 _READS: dict[str, tuple[str, ...]] = {
     "handshake_complete": (),
     "close_sent": (),
     "disconnected": (),
     "initial_response": (),
     "writable": ("is_set",),
-    "transport": ("is_closing", "write"),
+    "transport": ("is_closing", "write", "pause_reading"),
     "conn": ("state", "data_to_send"),
 }
 
@@ -129,6 +129,11 @@ class DirectWriter:
         if not isinstance(protocol, WebSocketsSansIOProtocol) or not _fits(protocol):
             return None
         return cls(protocol)
+
+    def stop_reading(self) -> None:
+        """Read nothing more from this client: after closing an abusive one, uvicorn would
+        otherwise keep reading (and discarding) what it floods in until the close times out."""
+        self._protocol.transport.pause_reading()
 
     def write_text(self, data: str) -> bool:
         """Write one text frame now if the connection is open and writable; say whether it did."""
