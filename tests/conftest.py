@@ -21,6 +21,15 @@ def postgres_url() -> Iterator[str]:
         database.drop()
 
 
+@pytest.fixture
+def database() -> Iterator[PostgresDatabase]:
+    """A fresh PostgreSQL database of this test's own, dropped afterwards."""
+    require(PG_HOST, PG_PORT, "PostgreSQL")
+    database = PostgresDatabase().create()
+    yield database
+    database.drop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """Each database tradewire supports: a new SQLite file, and a fresh PostgreSQL database."""

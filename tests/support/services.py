@@ -52,17 +52,20 @@ class PostgresDatabase:
         self.name = f"tw_test_{uuid.uuid4().hex[:12]}"
         self.url = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{self.name}"
 
-    def _admin(self, sql: str) -> None:
+    def execute(self, sql: str, dbname: str | None = None) -> list[tuple]:
+        """Run ``sql`` (autocommit) in this database, or in ``dbname``; return its rows."""
         import psycopg
 
+        name = dbname or self.name
         with psycopg.connect(
-            f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test", autocommit=True
+            f"host={PG_HOST} port={PG_PORT} user=postgres dbname={name}", autocommit=True
         ) as conn:
-            conn.execute(sql)
+            cursor = conn.execute(sql)
+            return cursor.fetchall() if cursor.description else []
 
     def create(self) -> PostgresDatabase:
-        self._admin(f'CREATE DATABASE "{self.name}"')
+        self.execute(f'CREATE DATABASE "{self.name}"', dbname="test")
         return self
 
     def drop(self) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', dbname="test")

@@ -11,35 +11,19 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 
 import httpx
 import orjson
-import psycopg
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support.services import PG_HOST, PG_PORT, PostgresDatabase, require
+from tests.support.services import PostgresDatabase
 from tests.support.tape import message, row
 from tests.support.waiting import wait_until
 
 REPLAY = {"TRADEWIRE_QUOTE_PROVIDERS": '["replay"]', "TRADEWIRE_CANDLE_PROVIDERS": '["replay"]'}
 SECRET = "storage-faults-secret"
 S = 1_000_000_000
-
-
-@pytest.fixture
-def database() -> Iterator[PostgresDatabase]:
-    require(PG_HOST, PG_PORT, "PostgreSQL")
-    database = PostgresDatabase().create()
-    yield database
-    database.drop()
-
-
-def sql(database: PostgresDatabase, statement: str, dbname: str | None = None) -> None:
-    name = dbname or database.name
-    with psycopg.connect(f"host={PG_HOST} port={PG_PORT} user=postgres dbname={name}") as conn:
-        conn.execute(statement)
 
 
 def assert_retry_later(resp: httpx.Response, what: str) -> None:
@@ -83,8 +67,7 @@ def test_a_full_disk_is_a_503_and_health_says_writes_fail_until_one_succeeds(
     feeder = {"authorization": f"Bearer {server.token('desk1', 'ingest')}"}
     with httpx.Client(base_url=server.base_url, timeout=30) as api:
         assert api.get("/health").json()["writes"] == "ok"
-        sql(
-            database,
+        database.execute(
             """
             CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
               RAISE EXCEPTION 'could not extend file: No space left on device'
@@ -109,8 +92,7 @@ def test_a_full_disk_is_a_503_and_health_says_writes_fail_until_one_succeeds(
         assert_retry_later(api.get("/health"), "/health")  # its probe write fails too
 
         # Room again: /health's own probe write finds it, with no other traffic.
-        sql(
-            database,
+        database.execute(
             "DROP TRIGGER full_alerts ON alerts; DROP TRIGGER full_tape ON tape_trades;"
             "DROP TRIGGER full_probe ON write_probe",
         )
@@ -125,8 +107,7 @@ def test_a_full_disk_is_a_503_and_health_says_writes_fail_until_one_succeeds(
 def fill_tape(database: PostgresDatabase, rows: int) -> None:
     """``rows`` prints of the last hour, inserted by the database itself (fast)."""
     now = time.time_ns()
-    sql(
-        database,
+    database.execute(
         f"""
         INSERT INTO tape_trades (id, market_id, ts_ns, symbol, account, timestamp, price, size,
           accumulated_volume, tick_direction, is_highlighted, captured_at, source, received_ns)
@@ -139,8 +120,7 @@ def fill_tape(database: PostgresDatabase, rows: int) -> None:
 
 
 def terminate_connections(database: PostgresDatabase) -> None:
-    sql(
-        database,
+    database.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         f"WHERE datname = '{database.name}' AND pid <> pg_backend_pid()",
         dbname="test",

@@ -3,13 +3,9 @@ is stored exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import psycopg
 import pytest
 
 from tests.integration.capture.test_tape import assert_exactly_once, inserted, run_feed
-from tests.support.services import PG_HOST, PG_PORT, PostgresDatabase, require
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -31,26 +27,11 @@ CREATE TRIGGER fail_first_tape_writes BEFORE INSERT ON tape_trades
 """
 
 
-@pytest.fixture
-def database() -> Iterator[PostgresDatabase]:
-    require(PG_HOST, PG_PORT, "PostgreSQL")
-    database = PostgresDatabase().create()
-    yield database
-    database.drop()
-
-
-def _connect(database: PostgresDatabase) -> psycopg.Connection:
-    return psycopg.connect(
-        f"host={PG_HOST} port={PG_PORT} user=postgres dbname={database.name}", autocommit=True
-    )
-
-
 async def test_failed_writes_reach_the_page_which_retries_until_each_print_is_stored_once(
     desk, pages, database
 ):
     desk = await desk("flaky", database_url=database.url)  # migrates the schema
-    with _connect(database) as conn:
-        conn.execute(_FAIL_FIRST_WRITES)
+    database.execute(_FAIL_FIRST_WRITES)
     page = await desk.open("flaky", pages.url("tradovate.html"))
     await page.wait_for_function("window.__sim && window.TradovateScraperControl")
     await page.evaluate("TradovateScraperControl.start()")
@@ -64,8 +45,7 @@ async def test_failed_writes_reach_the_page_which_retries_until_each_print_is_st
     await eventually(lambda: set(expected) <= set(desk.stored_prints("flaky")), timeout=30)
 
     assert_exactly_once(desk.stored_prints("flaky"), expected)
-    with _connect(database) as conn:
-        attempts = conn.execute("SELECT last_value FROM tape_write_attempts").fetchone()[0]
+    ((attempts,),) = database.execute("SELECT last_value FROM tape_write_attempts")
     assert attempts > FAILED_WRITES
     assert await page.evaluate("TradovateScraperControl.getData().stats.sendErrors") >= 1
     assert receiver.stats.last_error == "tape store unavailable; resend the batch"

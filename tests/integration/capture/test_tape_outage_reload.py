@@ -3,13 +3,9 @@ reload is no longer on screen after it, yet every print is stored exactly once."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import psycopg
 import pytest
 
 from tests.integration.capture.test_tape import assert_exactly_once, inserted, run_feed
-from tests.support.services import PG_HOST, PG_PORT, PostgresDatabase, require
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -30,23 +26,9 @@ INSERT INTO tape_outage DEFAULT VALUES;
 """
 
 
-@pytest.fixture
-def database() -> Iterator[PostgresDatabase]:
-    require(PG_HOST, PG_PORT, "PostgreSQL")
-    database = PostgresDatabase().create()
-    yield database
-    database.drop()
-
-
-def _execute(database: PostgresDatabase, sql: str) -> None:
-    dsn = f"host={PG_HOST} port={PG_PORT} user=postgres dbname={database.name}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 async def test_prints_refused_before_a_reload_are_stored_once_after_it(desk, pages, database):
     desk = await desk("outage", database_url=database.url)  # migrates the schema
-    _execute(database, _OUTAGE)
+    database.execute(_OUTAGE)
     page = await desk.open("outage", pages.url("tradovate.html", persist=1))
     await page.wait_for_function("window.__sim && window.TradovateScraperControl")
     # Six messages, 60 prints: more than the grid shows, so most are gone from it after the reload.
@@ -57,7 +39,7 @@ async def test_prints_refused_before_a_reload_are_stored_once_after_it(desk, pag
     await page.reload()
     await page.wait_for_function("window.TradovateScraperControl")
     await run_feed(page, 10)
-    _execute(database, "DELETE FROM tape_outage")
+    database.execute("DELETE FROM tape_outage")
 
     expected = await inserted(page)
     await eventually(
