@@ -15,7 +15,7 @@ import structlog
 
 from tradewire.alerts import decode_json
 from tradewire.alerts.json_alert import passphrase_of
-from tradewire.capture.auth_failures import AuthFailures
+from tradewire.core.auth_failures import AuthFailures
 from tradewire.core.errors import (
     AuthenticationError,
     ForbiddenError,

@@ -1,8 +1,10 @@
-"""Wrong webhook secrets per source address: counted, throttled past a budget, logged sparingly.
+"""Failed credentials per source address (webhook secrets, login passwords): counted, throttled
+past a budget, logged sparingly.
 
-Only failures are recorded here, after the secret was checked, so a sender with the right
-secret is never slowed or refused by what others sent from its address (TradingView posts
-every user's alerts from the same four).
+Only failures are recorded. The webhook checks the secret first, so a sender with the right
+one is never refused for what others sent from its address (TradingView posts every user's
+alerts from the same four); a login asks :meth:`AuthFailures.retry_after` before it checks a
+password, so an address past its budget gets no more guesses checked.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ WINDOW_S = 60.0
 BUCKET_S = 5.0
 #: Addresses remembered at once. The one that failed least recently is forgotten first, so a
 #: flood of addresses costs bounded memory: it can then escape the throttle, never the check
-#: of the secret.
+#: of the credential itself.
 MAX_ADDRESSES = 4096
 #: At most one log line per address per this many seconds, with the failures since the last.
 LOG_INTERVAL_S = 60.0
@@ -49,7 +51,7 @@ class _Address:
 
 
 class AuthFailures:
-    """Record failed secrets per address and decide whether each one is throttled."""
+    """Record failed credentials per address and decide whether each one is throttled."""
 
     def __init__(
         self,
@@ -89,6 +91,18 @@ class AuthFailures:
             to_log, state.unlogged, state.logged_at = state.unlogged, 0, now
         retry_after = _seconds_until_within(state, self._per_minute, now) if throttled else 0
         return Verdict(throttled=throttled, retry_after=retry_after, to_log=to_log)
+
+    def retry_after(self, address: str | None) -> int:
+        """Whole seconds until a failure from ``address`` would be within its budget again;
+        0 when it would be now. Records nothing."""
+        state = self._addresses.get(address or "unknown")
+        if state is None:
+            return 0
+        now = self._clock()
+        _expire(state, now)
+        if state.in_window < self._per_minute:
+            return 0
+        return _seconds_until_within(state, self._per_minute, now)
 
     def _state(self, key: str) -> _Address:
         state = self._addresses.get(key)

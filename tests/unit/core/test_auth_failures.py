@@ -1,6 +1,6 @@
-"""Failed webhook secrets per address: a sliding budget, sparse log lines, bounded memory."""
+"""Failed credentials per address: a sliding budget, sparse log lines, bounded memory."""
 
-from tradewire.capture.auth_failures import LOG_INTERVAL_S, AuthFailures
+from tradewire.core.auth_failures import LOG_INTERVAL_S, AuthFailures
 
 
 class SteppedClock:
@@ -59,3 +59,18 @@ def test_the_address_table_is_bounded():
         failures.record(f"10.0.{n // 256}.{n % 256}")
     assert len(failures) == 100 and failures.total == 10_000
     assert not failures.record(None).throttled and failures.record(None).throttled
+
+
+def test_retry_after_tells_when_an_address_may_try_again_without_recording():
+    clock = SteppedClock()
+    failures = AuthFailures(3, clock=clock)
+    assert failures.retry_after("a") == 0 and len(failures) == 0
+    for _ in range(2):
+        failures.record("a")
+    assert failures.retry_after("a") == 0  # one more failure is still within the budget
+    failures.record("a")
+    wait = failures.retry_after("a")
+    assert 60 <= wait <= 65 and failures.total == 3
+    clock.now += wait
+    assert failures.retry_after("a") == 0
+    assert not failures.record("a").throttled
