@@ -10,7 +10,7 @@ from tests.fuzz.conftest import examples, fuzz_settings
 from tests.fuzz.strategies import tape_messages
 
 
-@settings(fuzz_settings, max_examples=examples(1000))
+@settings(fuzz_settings, max_examples=examples(3000))
 @given(message=tape_messages)
 def test_any_tape_message_gets_an_answer_below_500(client, tally, fuzz_server, message):
     token = fuzz_server.token("fuzz", "admin")

@@ -27,7 +27,7 @@ def test_no_operation_answers_5xx(client, fuzz_server, tally):
 def fuzz_operation(operation, base_url: str, headers: dict[str, str], tally) -> None:
     """Call ``operation`` with generated requests; fail on a 5xx or a slow answer."""
 
-    @settings(fuzz_settings, max_examples=examples(60))
+    @settings(fuzz_settings, max_examples=examples(150))
     @given(case=operation.as_strategy())
     def call(case) -> None:
         response = case.call_and_validate(

@@ -11,7 +11,7 @@ from tests.fuzz.strategies import alert_bodies
 AUTH = st.sampled_from(["path", "none", "wrong"])
 
 
-@settings(fuzz_settings, max_examples=examples(1500))
+@settings(fuzz_settings, max_examples=examples(5000))
 @given(body=alert_bodies, auth=AUTH)
 def test_any_alert_body_gets_an_answer_below_500(client, tally, body, auth):
     content, content_type = body
