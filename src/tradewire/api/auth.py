@@ -5,6 +5,10 @@ stores tape, for its own account only; ``admin`` may do anything, for any accoun
 carry an account (claim ``acct``); an ingest token always does, by default its user's name.
 Tokens issued before accounts existed carry none and stay valid.
 
+A token names its user; when that user is in the user store and disabled, the token is refused
+(the check is an in-memory set lookup). A token for a name the store does not hold works as
+before.
+
 The signing secret comes from ``TRADEWIRE_JWT_SECRET`` or, failing that, from a file generated
 on first run under the data folder with mode 0600.
 """
@@ -14,18 +18,16 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import jwt
 
 from tradewire.core.errors import AuthenticationError, ConfigError, ForbiddenError
 from tradewire.core.ids import new_id
+from tradewire.users.model import ROLES
 
-Role = Literal["admin", "subscriber", "ingest"]
-ROLES: tuple[str, ...] = ("admin", "subscriber", "ingest")
 _ALGORITHM = "HS256"
 _ISSUER = "tradewire"
 
@@ -86,11 +88,21 @@ def load_or_create_secret(configured: str | None, path: Path) -> str:
     return secret
 
 
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A signed token and when it expires (epoch seconds)."""
+
+    token: str
+    expires_s: int
+
+
 class TokenService:
     """Issue and verify HS256 JWTs."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, disabled: Callable[[str], bool] | None = None) -> None:
+        """``disabled`` says whether a user name is a disabled user (None: nobody is)."""
         self._secret = secret
+        self._disabled = disabled
 
     def issue(
         self,
@@ -103,6 +115,16 @@ class TokenService:
 
         An ingest token is bound to ``account``, by default the user's name.
         """
+        return self.issued(user, role, ttl_days, account).token
+
+    def issued(
+        self,
+        user: str,
+        role: str = "subscriber",
+        ttl_days: float = 30,
+        account: str | None = None,
+    ) -> IssuedToken:
+        """Like :meth:`issue`, and say when the token expires."""
         if role not in ROLES:
             raise AuthenticationError(f"unknown role {role!r}: use {', '.join(ROLES)}")
         if not user or len(user) > 100:
@@ -122,7 +144,7 @@ class TokenService:
         }
         if account is not None:
             claims["acct"] = account
-        return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
+        return IssuedToken(jwt.encode(claims, self._secret, algorithm=_ALGORITHM), claims["exp"])
 
     def verify(self, token: str | None) -> Principal:
         """Return the token's principal, or raise AuthenticationError saying why not."""
@@ -146,8 +168,11 @@ class TokenService:
         account = claims.get("acct")
         if account is not None and (not isinstance(account, str) or not account):
             raise AuthenticationError("invalid token account")
+        user = str(claims["sub"])
+        if self._disabled is not None and self._disabled(user):
+            raise AuthenticationError("user disabled")
         return Principal(
-            user=str(claims["sub"]),
+            user=user,
             role=role,
             token_id=str(claims.get("jti", "")),
             account=account,

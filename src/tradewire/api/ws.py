@@ -1,6 +1,8 @@
 """``WS /ws``: authenticated signal stream.
 
-Token from ``?token=`` or ``Authorization: Bearer``; missing or invalid closes with 1008.
+Token from ``?token=`` or ``Authorization: Bearer``; missing or invalid closes with 1008, and so
+does disabling the user later. A stored user's saved subscriptions apply from the start (the
+``CONNECTED`` message lists them); a subscribe message replaces them for this connection.
 Client messages: ``{"action":"subscribe","strategies":[…],"symbols":[…]}`` (empty lists mean
 everything), ``{"action":"unsubscribe"}``, ``{"action":"ping"}``.
 Server messages: ``CONNECTED``, ``SIGNAL``, ``SUBSCRIBED``, ``HEARTBEAT``, ``PONG``, ``ERROR``.
@@ -23,7 +25,7 @@ import structlog
 from tradewire.api.asgi import Message, Receive, Scope, Send, header, query_param
 from tradewire.api.auth import bearer_token
 from tradewire.api.ws_direct import DirectWriter
-from tradewire.core.errors import AuthenticationError, ValidationError
+from tradewire.core.errors import AuthenticationError, RetryableError, ValidationError
 from tradewire.signals.hub import SignalHub, Subscriber
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ log = structlog.get_logger(__name__)
 PATH = "/ws"
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN = 1013
 
 
 class _AsgiTransport:
@@ -114,17 +117,30 @@ async def serve(scope: Scope, receive: Receive, send: Send, api: ApiServices) ->
     transport = _AsgiTransport(send)
     try:
         principal = api.tokens.verify(token)
+        saved = await api.users.saved_settings(principal.user)
+        # Disabled while its settings were read: the token check above came too early.
+        if api.users.is_disabled(principal.user):
+            raise AuthenticationError("user disabled")
     except AuthenticationError as exc:
         await transport.close(CLOSE_POLICY, exc.message)
         return
+    except RetryableError as exc:
+        await transport.close(CLOSE_TRY_AGAIN, exc.message)
+        return
     hub = api.hub
     sub = hub.attach(transport, principal.user, principal.role)
+    # No await since attaching: no signal can reach it before its saved filters are set.
+    if saved is not None:
+        hub.set_filters(sub, saved.subscriptions.strategies, saved.subscriptions.symbols)
+    api.connections.add(sub)
     hub.send_to(
         sub,
         {
             "type": "CONNECTED",
             "user": principal.user,
             "role": principal.role,
+            "strategies": sorted(sub.strategies),
+            "symbols": sorted(sub.symbols),
             "timestamp": api.clock.now_ns() // 1_000_000,
         },
     )
@@ -145,6 +161,7 @@ async def serve(scope: Scope, receive: Receive, send: Send, api: ApiServices) ->
     except OSError:
         pass  # the connection broke under us: same as a disconnect
     finally:
+        api.connections.remove(sub)
         await hub.detach(sub)
         if not sub.closing:
             with contextlib.suppress(Exception):

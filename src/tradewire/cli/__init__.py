@@ -197,3 +197,6 @@ from tradewire.cli import marketdata as _marketdata  # noqa: E402
 
 app.add_typer(_marketdata.collector_app, name="collector")
 app.add_typer(_marketdata.watchlist_app, name="watchlist")
+from tradewire.cli import users as _users  # noqa: E402
+
+app.add_typer(_users.user_app, name="user")

@@ -24,7 +24,7 @@ from rich.table import Table
 from tradewire import logs
 from tradewire.capture.config import CaptureSessionSettings
 from tradewire.cli import console, fail, load_settings
-from tradewire.core.errors import TradewireError
+from tradewire.cli.server import ServerOpt, TokenOpt, refusal, server_token, server_url
 from tradewire.settings import Settings
 
 capture_app = typer.Typer(
@@ -102,25 +102,6 @@ async def _run_standalone(settings: Settings, spec: CaptureSessionSettings) -> N
         await container.stop()
 
 
-def _server_token(settings: Settings, token: str | None) -> str:
-    """The given token, or an admin token signed with this machine's JWT secret."""
-    if token:
-        return token
-    from tradewire.bootstrap import token_service
-
-    try:
-        return token_service(settings).issue("capture-cli", "admin", ttl_days=1)
-    except TradewireError as exc:
-        raise fail(exc.message) from exc
-
-
-def _refusal(reply: httpx.Response) -> str:
-    try:
-        return str(reply.json().get("error") or reply.text)
-    except ValueError:
-        return reply.text or f"HTTP {reply.status_code}"
-
-
 def _run_in_server(server: str, token: str, spec: CaptureSessionSettings) -> None:
     """Add the session to the server, show it until Ctrl-C, then remove it."""
     headers = {"Authorization": f"Bearer {token}"}
@@ -135,7 +116,7 @@ def _run_in_server(server: str, token: str, spec: CaptureSessionSettings) -> Non
                 1,
             ) from exc
         if reply.status_code != 201:
-            raise fail(f"the server refused the session: {_refusal(reply)}", 1)
+            raise fail(f"the server refused the session: {refusal(reply)}", 1)
         console.print(f"capturing {spec.account!r} in the server at {server} (Ctrl-C stops)")
         try:
             with Live(_table([]), console=console, refresh_per_second=2) as live:
@@ -160,22 +141,9 @@ def _capture(spec: CaptureSessionSettings, server: str | None, token: str | None
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_run_standalone(settings, spec))
         return
-    _run_in_server(
-        server or f"http://{settings.host}:{settings.port}", _server_token(settings, token), spec
-    )
+    _run_in_server(server_url(settings, server), server_token(settings, token, "capture-cli"), spec)
 
 
-ServerOpt = Annotated[
-    str | None,
-    typer.Option(help="The running server [default: http://HOST:PORT from the settings]"),
-]
-TokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        envvar="TRADEWIRE_TOKEN",
-        help="An admin token for the server [default: one signed with this machine's secret]",
-    ),
-]
 StandaloneOpt = Annotated[
     bool,
     typer.Option(

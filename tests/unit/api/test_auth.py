@@ -125,3 +125,23 @@ def test_ingest_needs_an_ingest_or_admin_token_and_its_own_account():
     admin.require_ingest()
     admin.may_ingest_into({"desk1", "desk2"})
     assert (ingest.ingest_account, admin.ingest_account) == ("desk1", "ops")
+
+
+def test_a_disabled_users_tokens_are_refused_and_others_work_as_before():
+    disabled = {"alice"}
+    tokens = TokenService(SECRET, disabled=disabled.__contains__)
+    token = tokens.issue("alice", "admin")
+    with pytest.raises(AuthenticationError, match="user disabled"):
+        tokens.verify(token)
+    assert tokens.verify(tokens.issue("never-added")).user == "never-added"
+    disabled.clear()  # enabled again: the same token works
+    assert tokens.verify(token).user == "alice"
+
+
+def test_an_issued_token_says_when_it_expires():
+    before = int(time.time())
+    issued = TokenService(SECRET).issued("alice", ttl_days=0.5)
+    after = int(time.time())
+    claims = jwt.decode(issued.token, SECRET, algorithms=["HS256"], issuer="tradewire")
+    assert issued.expires_s == claims["exp"]
+    assert before + 43_200 <= claims["exp"] <= after + 43_200

@@ -5,6 +5,7 @@ from tradewire.storage.models.health import WriteProbeRow
 from tradewire.storage.models.marketdata import MarketCacheRow, WatchlistRow
 from tradewire.storage.models.signals import AlertRow, SignalRow
 from tradewire.storage.models.tape import ScraperConfigRow, TapeTradeRow
+from tradewire.storage.models.users import UserRow
 
 __all__ = [
     "AlertRow",
@@ -13,6 +14,7 @@ __all__ = [
     "ScraperConfigRow",
     "SignalRow",
     "TapeTradeRow",
+    "UserRow",
     "WatchlistRow",
     "WriteProbeRow",
 ]
