@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradewire.analysis.config import IndicatorSettings
 from tradewire.capture.config import CaptureSettings
+from tradewire.marketdata.config import PriceSettings
 from tradewire.tape.config import ScraperSettings, TapeSettings
 
 #: TradingView's documented webhook source addresses.
@@ -188,6 +189,7 @@ class Settings(BaseSettings):
     cache_ttl_s: float = Field(300.0, gt=0, le=7 * 86_400)
     watchlist_max: int = Field(500, ge=2, le=10_000)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
+    prices: PriceSettings = Field(default_factory=PriceSettings)
 
     @field_validator("webhook_secret")
     @classmethod
