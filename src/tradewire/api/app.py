@@ -16,7 +16,19 @@ from starlette.requests import ClientDisconnect
 from tradewire import __version__
 from tradewire.api import errors, webhook, ws
 from tradewire.api.asgi import Receive, Scope, Send
-from tradewire.api.routes import capture, collector, marketdata, scraper, signals, system, tape
+from tradewire.api.routes import (
+    auth,
+    capture,
+    collector,
+    marketdata,
+    me,
+    prices,
+    scraper,
+    signals,
+    system,
+    tape,
+    users,
+)
 from tradewire.api.services import ApiServices
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -59,8 +71,9 @@ def create_app(services: ApiServices) -> App:
     app = FastAPI(title="tradewire", version=__version__, lifespan=lifespan)
     app.state.services = services
     errors.install(app)
-    for module in (signals, system, collector, marketdata, scraper, tape, capture):
+    for module in (signals, system, collector, marketdata, scraper, tape, capture, auth, me, users):
         app.include_router(module.router)
+    app.include_router(prices.router)
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> FileResponse:

@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from prometheus_client import CollectorRegistry
 
 from tradewire.api.auth import TokenService
+from tradewire.api.ws_sessions import UserConnections
 from tradewire.capture.browser.service import CaptureService
 from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock
 from tradewire.marketdata.collector import Collector
+from tradewire.marketdata.feeds import PriceService
 from tradewire.signals.hub import SignalHub
 from tradewire.signals.latency import LatencyTracker
 from tradewire.signals.pipeline import SignalPipeline
 from tradewire.signals.ports import SignalStore
 from tradewire.tape.service import TapeService
+from tradewire.users.service import UserService
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,12 @@ class ApiServices:
     signals: SignalStore
     health: Health
     registry: CollectorRegistry
+    users: UserService
+    #: Open WebSocket connections by user (closed when the user is disabled).
+    connections: UserConnections
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
     tape: TapeService | None = None
     collector: Collector | None = None
     capture: CaptureService | None = None
+    prices: PriceService | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -12,6 +13,7 @@ from tradewire.alerts import AlertParser
 from tradewire.alerts.templates import TemplateSet
 from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.api.services import ApiLimits, ApiServices, Health, WsLimits
+from tradewire.api.ws_sessions import UserConnections
 from tradewire.bootstrap.capture import build_capture
 from tradewire.bootstrap.marketdata import build_collector
 from tradewire.bootstrap.metrics import (
@@ -20,14 +22,17 @@ from tradewire.bootstrap.metrics import (
     tape_gauges,
     webhook_auth_counters,
 )
+from tradewire.bootstrap.prices import build_prices
 from tradewire.bootstrap.startup import needs
 from tradewire.bootstrap.tape import build_tape
+from tradewire.bootstrap.users import build_users
 from tradewire.capture.browser.service import CaptureService
 from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.events import SignalEmitted
 from tradewire.marketdata.collector import Collector
+from tradewire.marketdata.feeds import PriceService
 from tradewire.settings import Settings
 from tradewire.signals.dedupe import Deduplicator
 from tradewire.signals.hub import SignalHub
@@ -39,6 +44,8 @@ from tradewire.storage.repositories.health import WriteProbe
 from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter
 from tradewire.tape.service import TapeService
+from tradewire.users.model import UserDisabled
+from tradewire.users.service import UserService
 
 log = structlog.get_logger(__name__)
 _DATA_DIR_FIX = "set TRADEWIRE_DATA_DIR to a writable folder with free space"
@@ -61,9 +68,12 @@ class Container:
     pipeline: SignalPipeline
     webhook_guard: WebhookGuard
     engine: Engine
+    users: UserService
+    connections: UserConnections
     collector: Collector | None = None
     tape: TapeService | None = None
     capture: CaptureService | None = None
+    prices: PriceService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
     _started: bool = False
 
@@ -77,6 +87,7 @@ class Container:
         await asyncio.to_thread(upgrade, self.settings.db_url, engine=self.engine)
         self._started = True
         self.writer.start()
+        await self.users.load()
         now = self.clock.now_ns()
         horizon = now - int(max(self.settings.dedupe_window_s, 86_400) * 1e9)
         identities = await asyncio.to_thread(self.signal_store.recent_identities, horizon)
@@ -92,6 +103,8 @@ class Container:
             await self.collector.open()
         if self.capture is not None:
             await self.capture.start()
+        if self.prices is not None:
+            await self.prices.start()
         log.info("tradewire started", database=safe_url(self.settings.db_url), dedupe_warmed=warmed)
 
     async def stop(self) -> None:
@@ -102,6 +115,8 @@ class Container:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        if self.prices is not None:
+            await self.prices.stop()
         if self.collector is not None:
             await self.collector.close()
         if self.capture is not None:
@@ -142,24 +157,28 @@ class Container:
                 writes_pending=lambda: self.writer.pending,
             ),
             registry=self.registry,
+            users=self.users,
+            connections=self.connections,
             start=self.start,
             stop=self.stop,
             tape=self.tape,
             collector=self.collector,
             capture=self.capture,
+            prices=self.prices,
         )
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Container:
     """Create the container for ``settings`` (nothing is started yet)."""
     clock = clock or LiveClock()
+    bus = MessageBus()
     with needs(f"the data folder {settings.data_dir} is not usable", _DATA_DIR_FIX):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        tokens = token_service(settings)
         engine = create_db_engine(settings.db_url)
+        writer = GroupCommitWriter(engine)
+        users = build_users(engine=engine, writer=writer, bus=bus, clock=clock)
+        tokens = token_service(settings, disabled=users.is_disabled)
     registry = CollectorRegistry()
-    bus = MessageBus()
-    writer = GroupCommitWriter(engine)
     latency = LatencyTracker(
         settings.latency_window, settings.latency_warn_ms, observe=latency_histogram(registry)
     )
@@ -181,6 +200,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         clock=clock,
     )
     bus.subscribe(SignalEmitted, hub.on_signal)
+    connections = UserConnections(hub)
+    bus.subscribe(UserDisabled, connections.on_user_disabled)
     hub_and_writer_gauges(registry, hub, writer)
     tape = build_tape(settings, engine=engine, writer=writer, bus=bus, clock=clock)
     tape_gauges(registry, tape)
@@ -197,20 +218,26 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         hub=hub,
         pipeline=pipeline,
         engine=engine,
+        users=users,
+        connections=connections,
         webhook_guard=webhook_guard(settings, registry),
         collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
         tape=tape,
         capture=build_capture(settings, bus=bus, alerts=pipeline, clock=clock),
+        prices=build_prices(settings, bus=bus, clock=clock),
     )
 
 
-def token_service(settings: Settings) -> TokenService:
-    """Tokens signed with the configured secret, or the one generated under the data folder."""
+def token_service(
+    settings: Settings, disabled: Callable[[str], bool] | None = None
+) -> TokenService:
+    """Tokens signed with the configured secret, or the one generated under the data folder;
+    ``disabled`` says which users' tokens to refuse."""
     secret = load_or_create_secret(
         settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
         settings.jwt_secret_file,
     )
-    return TokenService(secret)
+    return TokenService(secret, disabled)
 
 
 def webhook_guard(settings: Settings, registry: CollectorRegistry) -> WebhookGuard:
