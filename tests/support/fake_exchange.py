@@ -10,16 +10,18 @@ coin-margined markets), ``/api/v3|fapi/v1 ticker/24hr?symbol=``, ``…/aggTrades
 ``/api/v3/time``, ``/api/v3/ping``, ``/fapi/v1/time``. Spot and USDⓈ-M perpetual markets share
 ids (``BTCUSDT``) but not prices, as on the exchange.
 
-WebSocket (raw streams, ``/ws/<n>`` for spot, ``/public/ws/<n>`` and ``/market/ws/<n>`` for
-USDⓈ-M futures): ``{"method": "SUBSCRIBE", "params": ["btcusdt@trade"], "id": 1}`` is answered
+WebSocket (raw streams: spot on the ``stream.binance.com`` host, ``/ws/<n>``; USDⓈ-M futures on
+the ``fstream.binance.com`` host, ``/public/ws/<n>`` and ``/market/ws/<n>``, as ccxt asks for
+them): ``{"method": "SUBSCRIBE", "params": ["btcusdt@trade"], "id": 1}`` is answered
 ``{"result": null, "id": 1}``; ``<id>@trade``, ``<id>@aggTrade``, ``<id>@ticker`` and
 ``<id>@miniTicker`` streams then carry ``trade``, ``aggTrade``, ``24hrTicker`` and
 ``24hrMiniTicker`` events for every :meth:`FakeBinance.trade`.
 
-Faults: ``hang_s`` delays every REST answer (past ccxt's timeout it is a timeout),
-``websocket = False`` answers WebSocket handshakes 503, :meth:`FakeBinance.drop_connections`
-cuts every open WebSocket. Private endpoints (the live-execution venue) are added to
-:attr:`FakeBinance.routes` with the same ``(method, path) -> handler`` shape.
+Faults: ``hang_s`` delays every REST answer (past ccxt's timeout it is a timeout; WebSocket
+handshakes are not delayed), ``websocket = False`` answers WebSocket handshakes 503,
+:meth:`FakeBinance.drop_connections` cuts every open WebSocket. Private endpoints (the
+live-execution venue) are added to :attr:`FakeBinance.routes` with the same
+``(method, path) -> handler`` shape.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ Kind = Literal["spot", "linear"]
 Handler = Callable[[web.Request, "FakeBinance"], Awaitable[web.StreamResponse]]
 #: The REST path prefix of each market kind (after the host).
 PREFIX: dict[str, Kind] = {"api/v3": "spot", "fapi/v1": "linear"}
+#: The WebSocket host of each market kind (its streams are served on the host, not the path).
+WS_HOSTS: dict[str, Kind] = {"stream.binance.com": "spot", "fstream.binance.com": "linear"}
+#: Seconds the server waits for answers still in progress (a hanging one) when it stops.
+SHUTDOWN_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ class FakeBinance:
     async def __aenter__(self) -> FakeBinance:
         app = web.Application()
         app.router.add_route("*", "/{host}/{path:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -221,7 +227,7 @@ class FakeBinance:
         path = request.match_info["path"]
         self.requests.append((request.method, path))
         if request.headers.get("upgrade", "").lower() == "websocket":
-            return await self._websocket(request, path)
+            return await self._websocket(request)
         if self.hang_s:
             await asyncio.sleep(self.hang_s)
         handler = self.routes.get((request.method, path))
@@ -236,10 +242,12 @@ class FakeBinance:
 
     # --- WebSocket ---------------------------------------------------------------------------
 
-    async def _websocket(self, request: web.Request, path: str) -> web.StreamResponse:
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        kind = WS_HOSTS.get(request.match_info["host"])
+        if kind is None:
+            return web.Response(status=404, text="Not Found")
         if not self.websocket:
             return web.Response(status=503, text="Service Unavailable")
-        kind: Kind = "spot" if path.startswith("ws") else "linear"
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.connections += 1

@@ -4,18 +4,23 @@ Each pair is followed on its own. Where ccxt.pro covers the exchange, its WebSoc
 (``watch_trades``: every trade, or ``watch_ticker``: the last price); when the stream fails, the
 REST ticker (``fetch_ticker``) is polled every ``poll_interval_s`` until the next reconnect,
 which comes ``reconnect_min_s`` after the failure, doubling with each failure in a row up to
-``reconnect_max_s``. An exchange ccxt.pro does not cover, or ``stream=False``, is polled only.
+``reconnect_max_s`` (a message on the stream resets it). An exchange ccxt.pro does not cover,
+``stream=False``, or a pair whose stream the exchange does not offer, is polled only.
 Ticks carry the pair as tradewire names it (``BTC/USDT``), whatever the exchange's symbol
-(``BTC/USDT:USDT``), and source ``ccxt:<exchange>``.
+(``BTC/USDT:USDT``), and source ``ccxt:<exchange>``; a price that is not a positive finite
+number is not a price and is skipped.
 
 ccxt's errors become tradewire's here: network trouble, timeouts, rate limits and outages are
-a :class:`RetryableError` (retried as above); a symbol the exchange does not list, a method it
-lacks or refused credentials are a :class:`ConfigError`, which stops that pair and is logged.
+a :class:`RetryableError` (retried as above, the pair's ``failing`` and ``last_error`` say so in
+:meth:`CcxtFeed.status` until prices come again); a symbol the exchange does not list, a method
+it lacks or refused credentials are a :class:`ConfigError`, which stops that pair (mode
+``stopped``, the reason in ``last_error``) and leaves the others running.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -72,12 +77,17 @@ class PairState:
 
     symbol: str
     mode: str = "starting"
+    #: Prices read from the exchange, and those the price service took as new.
     ticks: int = 0
+    published: int = 0
     errors: int = 0
     last_error: str | None = None
     #: Stream failures since the stream last delivered; they set the reconnect delay.
     failures: int = 0
+    #: Whether the last attempt failed (cleared by the next price read).
     failing: bool = False
+    #: False once the exchange said it offers no stream for the pair: poll only.
+    stream: bool = True
 
 
 class CcxtFeed:
@@ -107,7 +117,12 @@ class CcxtFeed:
 
     async def run(self, emit: Emit) -> None:
         """Load the exchange's markets (retrying), then follow every pair it lists."""
-        markets = await self._retry_forever(self._exchange.load_markets)
+        try:
+            markets = await self._retry_forever(self._exchange.load_markets)
+        except ConfigError as exc:
+            for pair, state in self.pairs.items():
+                self._stop(pair, state, exc)
+            return
         async with asyncio.TaskGroup() as group:
             for pair, state in self.pairs.items():
                 if state.symbol in markets:
@@ -127,7 +142,9 @@ class CcxtFeed:
         await self._exchange.close()
 
     def status(self) -> dict[str, object]:
-        """Each pair's symbol, mode, ticks and errors."""
+        """Each pair's exchange symbol, mode (starting, stream, poll, stopped), prices read
+        (``ticks``) and taken as new (``published``), whether it is failing now, its errors, and
+        the delay before the next stream reconnect (while the stream is down)."""
         return {
             "name": self.name,
             "channel": self._channel,
@@ -137,8 +154,12 @@ class CcxtFeed:
                     "symbol": s.symbol,
                     "mode": s.mode,
                     "ticks": s.ticks,
+                    "published": s.published,
+                    "failing": s.failing,
                     "errors": s.errors,
                     "last_error": s.last_error,
+                    "stream_failures": s.failures,
+                    "reconnect_in_s": self._delay(s.failures) if s.failures else None,
                 }
                 for pair, s in self.pairs.items()
             },
@@ -151,18 +172,26 @@ class CcxtFeed:
         try:
             while True:
                 deadline = None
-                if self.streams:
+                if self.streams and state.stream:
                     state.mode = "stream"
                     try:
                         await self._stream(pair, state, emit)
                     except RetryableError as exc:
                         state.failures += 1
                         self._failed(pair, state, exc)
-                    deadline = loop.time() + self._delay(state.failures)
+                        deadline = loop.time() + self._delay(state.failures)
+                    except ConfigError as exc:
+                        # No stream for this pair (a market type ccxt.pro does not cover):
+                        # REST can still price it; if the symbol is wrong, polling says so.
+                        state.stream = False
+                        self._failed(pair, state, exc)
                 state.mode = "poll"
                 await self._poll(pair, state, emit, deadline)
         except ConfigError as exc:
             self._stop(pair, state, exc)
+        except Exception as exc:  # a bug (ours or ccxt's) stops this pair, not its siblings
+            log.exception("price feed failed for a pair", feed=self.name, pair=pair)
+            self._stop(pair, state, TradewireError(f"internal error: {type(exc).__name__}: {exc}"))
 
     async def _stream(self, pair: str, state: PairState, emit: Emit) -> None:
         watch = (
@@ -195,19 +224,28 @@ class CcxtFeed:
             await asyncio.sleep(wait)
 
     def _emit(self, pair: str, state: PairState, emit: Emit, price: object, stamp: object) -> None:
-        if not isinstance(price, int | float) or price <= 0:
-            return  # a ticker before the first trade, or a market that has none
+        if (
+            isinstance(price, bool)
+            or not isinstance(price, int | float)
+            or not math.isfinite(price)
+            or price <= 0
+        ):
+            return  # a ticker before the first trade, a market that has none, or nonsense
         now = self._clock.now_ns()
-        emit(
+        ts_event = now  # an exchange that does not say when: as read
+        if isinstance(stamp, int | float) and math.isfinite(stamp) and stamp > 0:
+            ts_event = int(stamp) * MS
+        kept = emit(
             PriceTick(
                 symbol=pair,
                 price=decimal_price(price),
                 source=self.name,
-                ts_event=int(stamp) * MS if isinstance(stamp, int | float) else now,
+                ts_event=ts_event,
                 ts_init=now,
             )
         )
         state.ticks += 1
+        state.published += kept is not None
         if state.failing:
             state.failing = False
             log.info("price feed recovered", feed=self.name, pair=pair, mode=state.mode)
@@ -221,17 +259,26 @@ class CcxtFeed:
             raise translate(exc, self._exchange.id) from exc
 
     async def _retry_forever(self, method: Callable[[], Awaitable[Any]]) -> Any:
+        """Call ``method`` until it answers; every pair's status shows each failure."""
         failures = 0
         while True:
             try:
-                return await self._call(method)
+                result = await self._call(method)
             except RetryableError as exc:
                 failures += 1
                 delay = self._delay(failures)
+                for state in self.pairs.values():
+                    state.errors += 1
+                    state.last_error = exc.message
+                    state.failing = True
                 log.warning(
                     "exchange not reachable", feed=self.name, error=exc.message, retry_in_s=delay
                 )
                 await asyncio.sleep(delay)
+            else:
+                for state in self.pairs.values():
+                    state.failing = False
+                return result
 
     def _delay(self, failures: int) -> float:
         first, most = self._reconnect
