@@ -19,6 +19,7 @@ from tradewire.analysis.config import IndicatorSettings
 from tradewire.capture.config import CaptureSettings
 from tradewire.marketdata.config import PriceSettings
 from tradewire.tape.config import ScraperSettings, TapeSettings
+from tradewire.trading.config import TradingSettings
 
 #: TradingView's documented webhook source addresses.
 TRADINGVIEW_WEBHOOK_IPS: tuple[str, ...] = (
@@ -190,6 +191,8 @@ class Settings(BaseSettings):
     watchlist_max: int = Field(500, ge=2, le=10_000)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)
+    # Paper trading: instruments beyond the defaults, starting balances, fees, slippage, leverage
+    trading: TradingSettings = Field(default_factory=TradingSettings)
 
     @field_validator("webhook_secret")
     @classmethod

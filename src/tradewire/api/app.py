@@ -22,6 +22,7 @@ from tradewire.api.routes import (
     collector,
     marketdata,
     me,
+    paper,
     prices,
     scraper,
     signals,
@@ -74,6 +75,7 @@ def create_app(services: ApiServices) -> App:
     for module in (signals, system, collector, marketdata, scraper, tape, capture, auth, me, users):
         app.include_router(module.router)
     app.include_router(prices.router)
+    app.include_router(paper.router)
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> FileResponse:

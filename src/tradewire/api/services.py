@@ -25,6 +25,7 @@ from tradewire.signals.latency import LatencyTracker
 from tradewire.signals.pipeline import SignalPipeline
 from tradewire.signals.ports import SignalStore
 from tradewire.tape.service import TapeService
+from tradewire.trading.desk import PaperDesk
 from tradewire.users.service import UserService
 
 
@@ -85,3 +86,4 @@ class ApiServices:
     collector: Collector | None = None
     capture: CaptureService | None = None
     prices: PriceService | None = None
+    paper: PaperDesk | None = None

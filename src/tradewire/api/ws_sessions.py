@@ -29,6 +29,10 @@ class UserConnections:
             if not subs:
                 del self._by_user[sub.user]
 
+    def of(self, user: str) -> tuple[Subscriber, ...]:
+        """The user's open connections (none: an empty tuple)."""
+        return tuple(self._by_user.get(user, ()))
+
     async def on_user_disabled(self, event: UserDisabled) -> None:
         """Bus handler: close every connection of the disabled user with 1008."""
         subs = self._by_user.pop(event.user, set())

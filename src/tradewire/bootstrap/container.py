@@ -14,6 +14,7 @@ from tradewire.alerts.templates import TemplateSet
 from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.api.services import ApiLimits, ApiServices, Health, WsLimits
 from tradewire.api.ws_sessions import UserConnections
+from tradewire.api.ws_trading import TradingMessages
 from tradewire.bootstrap.capture import build_capture
 from tradewire.bootstrap.marketdata import build_collector
 from tradewire.bootstrap.metrics import (
@@ -25,6 +26,7 @@ from tradewire.bootstrap.metrics import (
 from tradewire.bootstrap.prices import build_prices
 from tradewire.bootstrap.startup import needs
 from tradewire.bootstrap.tape import build_tape
+from tradewire.bootstrap.trading import build_desk, follow_trading_messages, trade_journal
 from tradewire.bootstrap.users import build_users
 from tradewire.capture.browser.service import CaptureService
 from tradewire.capture.webhook import WebhookGuard
@@ -44,6 +46,7 @@ from tradewire.storage.repositories.health import WriteProbe
 from tradewire.storage.repositories.signals import SqlSignalStore
 from tradewire.storage.writer import GroupCommitWriter
 from tradewire.tape.service import TapeService
+from tradewire.trading.desk import PaperDesk
 from tradewire.users.model import UserDisabled
 from tradewire.users.service import UserService
 
@@ -70,6 +73,7 @@ class Container:
     engine: Engine
     users: UserService
     connections: UserConnections
+    paper: PaperDesk
     collector: Collector | None = None
     tape: TapeService | None = None
     capture: CaptureService | None = None
@@ -103,6 +107,8 @@ class Container:
             await self.collector.open()
         if self.capture is not None:
             await self.capture.start()
+        # Accounts and brackets are rebuilt before the first price can move them.
+        await self.paper.start()
         if self.prices is not None:
             await self.prices.start()
         log.info("tradewire started", database=safe_url(self.settings.db_url), dedupe_warmed=warmed)
@@ -117,6 +123,7 @@ class Container:
         await asyncio.gather(*self._background, return_exceptions=True)
         if self.prices is not None:
             await self.prices.stop()
+        await self.paper.stop()
         if self.collector is not None:
             await self.collector.close()
         if self.capture is not None:
@@ -165,6 +172,7 @@ class Container:
             collector=self.collector,
             capture=self.capture,
             prices=self.prices,
+            paper=self.paper,
         )
 
 
@@ -202,6 +210,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     bus.subscribe(SignalEmitted, hub.on_signal)
     connections = UserConnections(hub)
     bus.subscribe(UserDisabled, connections.on_user_disabled)
+    follow_trading_messages(bus, TradingMessages(hub, connections))
     hub_and_writer_gauges(registry, hub, writer)
     tape = build_tape(settings, engine=engine, writer=writer, bus=bus, clock=clock)
     tape_gauges(registry, tape)
@@ -220,6 +229,13 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         engine=engine,
         users=users,
         connections=connections,
+        paper=build_desk(
+            settings,
+            journal=trade_journal(engine=engine, writer=writer),
+            bus=bus,
+            users=users,
+            clock=clock,
+        ),
         webhook_guard=webhook_guard(settings, registry),
         collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
         tape=tape,

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from tradewire.core.events import Side
 from tradewire.trading.events import (
+    AccountOpened,
     BracketArmed,
     BracketPlanned,
     OrderCanceled,
@@ -148,10 +149,17 @@ class BracketBook:
             case OrderCanceled() | OrderRejected():
                 self.plans.pop((account, event.order.client_order_id), None)
             case PositionClosed():
-                bracket = self.brackets.pop((account, event.position.id), None)
-                if bracket is not None:
-                    for target in (None, *bracket.targets):
-                        self.index.remove(bracket.key(target))
+                self._end(self.brackets.pop((account, event.position.id), None))
+            case AccountOpened():
+                # A reset: the account's positions are gone, and their exits with them. (Plans
+                # stay: the account's first order opens it after its plan was recorded.)
+                for key in [k for k in self.brackets if k[0] == account]:
+                    self._end(self.brackets.pop(key))
+
+    def _end(self, bracket: Bracket | None) -> None:
+        if bracket is not None:
+            for target in (None, *bracket.targets):
+                self.index.remove(bracket.key(target))
 
     def _arm(self, event: BracketArmed) -> None:
         plan = self.plans.pop((event.account, event.entry_client_order_id))

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from tradewire.core.errors import ValidationError
 from tradewire.core.events import Event
+from tradewire.users.settings import UserSettings
 
 
 class Role(StrEnum):
@@ -73,3 +74,11 @@ class UserDisabled(Event):
     """A user was disabled: its tokens no longer work and its open connections are closed."""
 
     user: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserSettingsChanged(Event):
+    """A user's settings were saved: whoever keeps a copy (the paper desk) takes these."""
+
+    user: str
+    settings: UserSettings

@@ -17,7 +17,14 @@ from tradewire.core.auth_failures import AuthFailures
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock
 from tradewire.core.errors import AuthenticationError, NotFoundError, ThrottledError
-from tradewire.users.model import User, UserDisabled, is_user_name, role_of, user_name
+from tradewire.users.model import (
+    User,
+    UserDisabled,
+    UserSettingsChanged,
+    is_user_name,
+    role_of,
+    user_name,
+)
 from tradewire.users.passwords import Passwords, check_password
 from tradewire.users.ports import UserStore
 from tradewire.users.settings import UserSettings
@@ -149,9 +156,14 @@ class UserService:
 
     async def update_settings(self, name: str, **changes: object) -> UserSettings:
         """Apply ``changes`` (see :meth:`UserSettings.updated`) to a stored user's settings,
-        save and return them."""
+        save and return them, and publish :class:`UserSettingsChanged`."""
         async with self._settings_lock:
             settings = (await self.settings(name)).updated(**changes)
-            await self._store.save_settings(name, settings, self._clock.now_ns())
+            now = self._clock.now_ns()
+            await self._store.save_settings(name, settings, now)
             self._settings[name] = settings
+            # Inside the lock: followers see the changes in the order they were saved.
+            await self._bus.publish(
+                UserSettingsChanged(user=name, settings=settings, ts_event=now, ts_init=now)
+            )
         return settings
