@@ -5,6 +5,7 @@ from tradewire.storage.models.health import WriteProbeRow
 from tradewire.storage.models.marketdata import MarketCacheRow, WatchlistRow
 from tradewire.storage.models.signals import AlertRow, SignalRow
 from tradewire.storage.models.tape import ScraperConfigRow, TapeTradeRow
+from tradewire.storage.models.trading import TradeEventRow
 from tradewire.storage.models.users import UserRow
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "ScraperConfigRow",
     "SignalRow",
     "TapeTradeRow",
+    "TradeEventRow",
     "UserRow",
     "WatchlistRow",
     "WriteProbeRow",
