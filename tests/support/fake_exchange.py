@@ -17,7 +17,9 @@ them): ``{"method": "SUBSCRIBE", "params": ["btcusdt@trade"], "id": 1}`` is answ
 ``<id>@miniTicker`` streams then carry ``trade``, ``aggTrade``, ``24hrTicker`` and
 ``24hrMiniTicker`` events for every :meth:`FakeBinance.trade`.
 
-Faults: ``hang_s`` delays every REST answer (past ccxt's timeout it is a timeout; WebSocket
+Faults: ``delisted`` markets stay in ``exchangeInfo`` but their REST answers are Binance's
+``Invalid symbol.`` (a market withdrawn after ccxt loaded the list); ``hang_s`` delays every REST
+answer (past ccxt's timeout it is a timeout; WebSocket
 handshakes are not delayed), ``websocket = False`` answers WebSocket handshakes 503,
 :meth:`FakeBinance.drop_connections` cuts every open WebSocket. Private endpoints (the
 live-execution venue) are added to :attr:`FakeBinance.routes` with the same
@@ -149,6 +151,8 @@ class FakeBinance:
         #: WebSocket connections accepted so far.
         self.connections = 0
         self.hang_s = 0.0
+        #: Markets ``(kind, id)`` listed but refused as unknown by every other REST endpoint.
+        self.delisted: set[tuple[Kind, str]] = set()
         self.websocket = True
         self._listeners: dict[web.WebSocketResponse, Listener] = {}
         self._runner: web.AppRunner | None = None
@@ -237,8 +241,8 @@ class FakeBinance:
 
     def tape_for(self, request: web.Request) -> Tape | None:
         """The tape of the request's market kind and ``symbol`` parameter, if listed."""
-        kind = _kind(request.match_info["path"])
-        return self.tapes.get((kind, request.query.get("symbol", "")))  # type: ignore[arg-type]
+        key = (_kind(request.match_info["path"]), request.query.get("symbol", ""))
+        return None if key in self.delisted else self.tapes.get(key)  # type: ignore[arg-type]
 
     # --- WebSocket ---------------------------------------------------------------------------
 
