@@ -80,10 +80,11 @@ class PriceService:
         """The symbol ``symbol`` is priced under at ``at_ns``; ValidationError if invalid."""
         return resolve(normalise_symbol(symbol).pair, ns_to_datetime(at_ns))
 
-    def latest(self, symbol: str) -> PriceTick | None:
+    def latest(self, symbol: str, at_ns: int | None = None) -> PriceTick | None:
         """The latest price of ``symbol`` (as a signal names it: ``NQ1!`` is priced by the
-        current contract's tape), or None if no feed has priced it."""
-        return self._latest.get(self.key(symbol, self._clock.now_ns()))
+        contract of ``at_ns``, now unless given), or None if no feed has priced it."""
+        at = self._clock.now_ns() if at_ns is None else at_ns
+        return self._latest.get(self.key(symbol, at))
 
     def prices(self) -> list[PriceTick]:
         """The latest price of every symbol, by symbol."""

@@ -19,6 +19,8 @@ MAX_AGE_S = 86_400
 MAX_AHEAD_S = 60
 #: No instrument trades this high; a larger number is a unit or typing mistake.
 MAX_PRICE = Decimal("1e12")
+#: Digits after the point a price may have (the finest crypto tick has 8; tokens count 18).
+MAX_PLACES = 18
 
 
 def decimal_price(value: float | str) -> Decimal:
@@ -55,9 +57,9 @@ def tick_from_quote(quote: Quote, now_ns: int) -> PriceTick:
 def posted_tick(symbol: str, price: Decimal, ts_ns: int, now_ns: int) -> PriceTick:
     """A price sent to the API as a tick; ValidationError saying every reason it is not one.
 
-    The symbol must be one an alert could name; the price finite, positive and below
-    :data:`MAX_PRICE`; the time within :data:`MAX_AGE_S` before and :data:`MAX_AHEAD_S` after
-    ``now_ns``.
+    The symbol must be one an alert could name; the price finite, positive, below
+    :data:`MAX_PRICE` and with at most :data:`MAX_PLACES` digits after the point; the time
+    within :data:`MAX_AGE_S` before and :data:`MAX_AHEAD_S` after ``now_ns``.
     """
     reasons: list[str] = []
     try:
@@ -68,6 +70,8 @@ def posted_tick(symbol: str, price: Decimal, ts_ns: int, now_ns: int) -> PriceTi
         reasons.append(f"price must be a positive number, not {price}")
     elif price >= MAX_PRICE:
         reasons.append(f"price {price} is not below {MAX_PRICE:f}")
+    elif -int(price.normalize().as_tuple().exponent) > MAX_PLACES:
+        reasons.append(f"price {price} has more than {MAX_PLACES} digits after the point")
     if ts_ns < now_ns - MAX_AGE_S * NS:
         reasons.append(f"ts {iso_utc(max(ts_ns, 0))} is more than {MAX_AGE_S} s old")
     elif ts_ns > now_ns + MAX_AHEAD_S * NS:
