@@ -19,22 +19,22 @@ from tests.support.waiting import wait_until
 
 REPLAY = {"TRADEWIRE_QUOTE_PROVIDERS": '["replay"]', "TRADEWIRE_CANDLE_PROVIDERS": '["replay"]'}
 S = 1_000_000_000
-#: The equity index roll dates worked out by hand from CME's rule (eight days before the third
+#: The equity index roll dates read off a calendar by CME's rule (eight days before the third
 #: Friday of March, June, September and December): on and after each, NQ1! is the next contract.
 ROLLS = (
     (date(2025, 9, 11), "Z5"), (date(2025, 12, 11), "H6"), (date(2026, 3, 12), "M6"),
     (date(2026, 6, 11), "U6"), (date(2026, 9, 10), "Z6"), (date(2026, 12, 10), "H7"),
     (date(2027, 3, 11), "M7"), (date(2027, 6, 10), "U7"), (date(2027, 9, 9), "Z7"),
-    (date(2027, 12, 9), "H8"), (date(2028, 3, 9), "M8"), (date(2028, 6, 15), "U8"),
-    (date(2028, 9, 14), "Z8"), (date(2028, 12, 14), "H9"),
+    (date(2027, 12, 9), "H8"), (date(2028, 3, 9), "M8"), (date(2028, 6, 8), "U8"),
+    (date(2028, 9, 7), "Z8"), (date(2028, 12, 7), "H9"),
 )  # fmt: skip
 
 
 def front_month(root: str, moment: datetime) -> str:
-    """The contract ``root1!`` names at ``moment``, from the hand-made table."""
+    """The contract ``root1!`` names at ``moment``, from the table above."""
     day = moment.astimezone(ZoneInfo("America/Chicago")).date()
     if not ROLLS[0][0] <= day < ROLLS[-1][0]:
-        pytest.skip(f"the hand-made roll table does not cover {day}")
+        pytest.skip(f"the roll table of this test does not cover {day}")
     return root + next(code for rolled, code in reversed(ROLLS) if day >= rolled)
 
 
