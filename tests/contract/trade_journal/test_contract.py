@@ -8,29 +8,16 @@ import asyncio
 import random
 from decimal import Decimal
 
-from tests.contract.trade_journal.subjects import Subject
+from tests.contract.trade_journal.subjects import Subject, moved
 from tests.unit.trading.desk import Desk
 from tradewire.core.events import Direction
 from tradewire.core.prices import PriceTick
 from tradewire.trading import codec
 from tradewire.trading.account import AccountSettings, TrailingStop
-from tradewire.trading.events import StopMoved, StopReason, TradingEvent
+from tradewire.trading.events import TradingEvent
 from tradewire.trading.fees import FeeModel, SlippageModel, SlippageUnit
 
 D = Decimal
-
-
-def moved(account: str, n: int, stop: str = "45000.50") -> StopMoved:
-    """A small event whose ``position_id`` and ``ts_event`` say which it is."""
-    return StopMoved(
-        ts_event=n,
-        ts_init=n,
-        account=account,
-        venue="paper",
-        position_id=f"p{n}",
-        stop=D(stop),
-        reason=StopReason.TRAILING,
-    )
 
 
 async def test_an_account_with_no_events(subject: Subject):

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, insert, select, update
 
 from tests.contract import backends
 from tests.contract.backends import OpenDatabase
-from tests.contract.trade_journal.test_contract import moved
+from tests.contract.trade_journal.subjects import moved
 from tradewire.core.errors import RetryableError, ValidationError
 from tradewire.storage.db import create_db_engine
 from tradewire.storage.migrate import downgrade, upgrade
