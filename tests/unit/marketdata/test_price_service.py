@@ -77,13 +77,24 @@ def test_symbols_are_priced_as_signals_name_them() -> None:
 def test_a_signal_on_the_continuous_future_is_priced_by_the_front_month_after_the_roll() -> None:
     rig = Rig()
     dec_10 = datetime_to_ns(datetime(2025, 12, 10, 20, tzinfo=UTC))
-    rig.prices.update(tick("NQZ5", "21450.25", dec_10))
     rig.clock.advance(dec_10 / S - NOV_3 / S)
+    rig.prices.update(tick("NQZ5", "21450.25", dec_10))
     assert rig.prices.latest("NQ1!").symbol == "NQZ5"
     rig.clock.advance(86_400)  # the roll day: the March contract is the front month
     assert rig.prices.latest("NQ1!") is None
     rig.prices.update(tick("NQH6", "21610.00", rig.clock.now_ns()))
     assert rig.prices.latest("NQ1!").price == Decimal("21610.00")
+
+
+def test_a_tick_stamped_in_the_future_is_dropped_lest_it_hide_every_true_price() -> None:
+    rig = Rig()
+    assert rig.prices.update(tick("ESZ5", "6850.25", NOV_3 + 30 * S)) is not None  # a fast clock
+    assert rig.prices.update(tick("ESZ5", "6900", NOV_3 + 3600 * S)) is None  # a wrong zone
+    assert rig.prices.update(tick("ESZ5", "6850.5", NOV_3 + 60 * S)) is not None
+    assert rig.prices.latest("ESZ5").price == Decimal("6850.5")
+    assert (rig.prices.counters.future, rig.prices.counters.published) == (1, 2)
+    rig.clock.advance(3600)
+    assert rig.prices.update(tick("ESZ5", "6900", NOV_3 + 3600 * S)) is not None  # its time came
 
 
 def test_memory_is_bounded_by_evicting_the_symbol_updated_longest_ago() -> None:

@@ -5,7 +5,9 @@ as bus events. Each tick is keyed by the symbol a signal would name — normalis
 symbols (``BTCUSDT`` is ``BTC/USDT``), a continuous future as its current contract (``NQ1!`` at
 the tick's time is ``NQZ5``: :mod:`tradewire.marketdata.rolls`) — and, if it is newer than the
 latest price of that symbol, kept and published as a :class:`PriceTick` with that symbol.
-Older ticks and repeats (same time and price) are dropped and counted. At most
+Older ticks and repeats (same time and price) are dropped and counted. So is a tick stamped
+more than ``max_ahead_s`` after tradewire's clock: kept, it would pass for the latest price and
+hide every true one until its time came (a wrong time zone, a clock gone wrong). At most
 ``max_symbols`` symbols are kept; the one updated longest ago goes first.
 """
 
@@ -21,10 +23,10 @@ import structlog
 
 from tradewire.alerts.symbols import normalise_symbol
 from tradewire.core.bus import MessageBus
-from tradewire.core.clock import Clock, ns_to_datetime
+from tradewire.core.clock import Clock, iso_utc, ns_to_datetime
 from tradewire.core.events import MarketSnapshot, TapeStored
 from tradewire.core.prices import PriceTick
-from tradewire.marketdata.feeds.ticks import tick_from_quote, ticks_from_tape
+from tradewire.marketdata.feeds.ticks import MAX_AHEAD_S, tick_from_quote, ticks_from_tape
 from tradewire.marketdata.rolls import resolve
 
 log = structlog.get_logger(__name__)
@@ -51,6 +53,7 @@ class PriceCounters:
 
     published: int = 0
     stale: int = 0
+    future: int = 0
     evicted: int = 0
 
 
@@ -63,11 +66,14 @@ class PriceService:
         clock: Clock,
         *,
         max_symbols: int = 10_000,
+        max_ahead_s: float = MAX_AHEAD_S,
         feeds: Sequence[PriceFeed] = (),
     ) -> None:
         self._bus = bus
         self._clock = clock
         self._max_symbols = max_symbols
+        self._max_ahead_ns = int(max_ahead_s * 1e9)
+        self._warned_future: set[str] = set()
         self.feeds = tuple(feeds)
         self._latest: OrderedDict[str, PriceTick] = OrderedDict()
         self._tasks: list[asyncio.Task[None]] = []
@@ -93,6 +99,18 @@ class PriceService:
     def update(self, tick: PriceTick) -> PriceTick | None:
         """Keep and publish ``tick`` if it is newer than its symbol's latest price; return it as
         published (under the symbol it prices), or None."""
+        if tick.ts_event > self._clock.now_ns() + self._max_ahead_ns:
+            self.counters.future += 1
+            if tick.source not in self._warned_future:  # once per source: a feed repeats it
+                self._warned_future.add(tick.source)
+                log.warning(
+                    "price stamped in the future dropped: check the source's time zone or clock",
+                    source=tick.source,
+                    symbol=tick.symbol,
+                    ts=iso_utc(tick.ts_event),
+                    now=iso_utc(self._clock.now_ns()),
+                )
+            return None
         symbol = self.key(tick.symbol, tick.ts_event)
         current = self._latest.get(symbol)
         if current is not None and (
