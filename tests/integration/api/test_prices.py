@@ -117,6 +117,7 @@ def test_ingest_and_admin_tokens_post_prices_subscribers_read_them(server, api) 
         p for p in every["prices"] if p["symbol"] == "SOL/USDT"
     ).items()
     assert every["feeds"] == []  # no replay or ccxt feed is configured on this server
+    assert every["counts"]["symbols"] == len(every["prices"]) and every["counts"]["published"] >= 2
 
 
 # --- what is valid -----------------------------------------------------------------------------

@@ -12,8 +12,8 @@ being newer than the latest price of their symbol (older, or the same time and p
 each with the reason and that latest price.
 
 ``GET /api/prices/{symbol}`` or ``GET /api/prices?symbol=`` (any token) returns the latest
-price of one symbol (404 before the first); ``GET /api/prices`` every symbol's, with the feeds'
-status. Prices are strings, exactly as kept.
+price of one symbol (404 before the first); ``GET /api/prices`` every symbol's, with what the
+service did with the ticks it was given and the feeds' status. Prices are strings, exactly as kept.
 """
 
 from __future__ import annotations
@@ -236,6 +236,7 @@ async def get_prices(
     return {
         "success": True,
         "prices": [wire(tick) for tick in prices.prices()],
+        "counts": prices.counts(),
         "feeds": [feed.status() for feed in prices.feeds],
     }
 

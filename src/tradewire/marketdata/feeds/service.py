@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 import structlog
@@ -95,6 +95,11 @@ class PriceService:
     def prices(self) -> list[PriceTick]:
         """The latest price of every symbol, by symbol."""
         return sorted(self._latest.values(), key=lambda tick: tick.symbol)
+
+    def counts(self) -> dict[str, int]:
+        """Symbols priced, and what was done with the ticks: published, dropped as stale or
+        from the future, symbols evicted."""
+        return {"symbols": len(self._latest), **asdict(self.counters)}
 
     def update(self, tick: PriceTick) -> PriceTick | None:
         """Keep and publish ``tick`` if it is newer than its symbol's latest price; return it as
