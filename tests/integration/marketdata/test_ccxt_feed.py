@@ -31,7 +31,7 @@ from tradewire.settings import Settings
 
 MS = 1_000_000
 #: The settings every test starts from: fast retries so that a test waits for little.
-FAST = {"poll_interval_s": 0.05, "timeout_s": 0.5, "reconnect_min_s": 0.05, "reconnect_max_s": 0.4}
+FAST = {"poll_interval_s": 0.05, "timeout_s": 2, "reconnect_min_s": 0.05, "reconnect_max_s": 0.4}
 
 
 @pytest.fixture
@@ -261,8 +261,8 @@ async def test_after_the_connection_drops_prices_resume_without_duplicates_or_st
 async def test_an_exchange_hanging_past_the_timeout_shows_as_failing_until_it_answers(
     fake,
 ) -> None:
-    fake.hang_s = 2.0  # every REST answer, loading the markets first
-    async with running(fake, stream=False, timeout_s=0.3) as rig:
+    fake.hang_s = 3.0  # every REST answer, loading the markets first
+    async with running(fake, stream=False, timeout_s=1) as rig:
         await eventually(lambda: rig.pair()["failing"] and rig.pair()["errors"] >= 1)
         assert rig.pair()["mode"] == "starting"
         assert "RequestTimeout" in rig.pair()["last_error"]
@@ -272,7 +272,7 @@ async def test_an_exchange_hanging_past_the_timeout_shows_as_failing_until_it_an
         exact(await rig.published_price("65000.10"), "65000.10", first)
         assert (rig.pair()["mode"], rig.pair()["failing"]) == ("poll", False)
 
-        fake.hang_s = 2.0  # now while polling
+        fake.hang_s = 3.0  # now while polling
         errors = rig.pair()["errors"]
         await eventually(lambda: rig.pair()["failing"] and rig.pair()["errors"] > errors)
         assert "RequestTimeout" in rig.pair()["last_error"]

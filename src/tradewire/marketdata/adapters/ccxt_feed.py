@@ -84,7 +84,8 @@ class PairState:
     last_error: str | None = None
     #: Stream failures since the stream last delivered; they set the reconnect delay.
     failures: int = 0
-    #: Whether the last attempt failed (cleared by the next price read).
+    #: Whether reading prices failed last time (REST, or loading the markets), so that none
+    #: come now; cleared by the next price read. A lost stream alone is not: polling goes on.
     failing: bool = False
     #: False once the exchange said it offers no stream for the pair: poll only.
     stream: bool = True
@@ -178,13 +179,13 @@ class CcxtFeed:
                         await self._stream(pair, state, emit)
                     except RetryableError as exc:
                         state.failures += 1
-                        self._failed(pair, state, exc)
+                        self._stream_lost(pair, state, exc)
                         deadline = loop.time() + self._delay(state.failures)
                     except ConfigError as exc:
                         # No stream for this pair (a market type ccxt.pro does not cover):
                         # REST can still price it; if the symbol is wrong, polling says so.
                         state.stream = False
-                        self._failed(pair, state, exc)
+                        self._stream_lost(pair, state, exc)
                 state.mode = "poll"
                 await self._poll(pair, state, emit, deadline)
         except ConfigError as exc:
@@ -283,6 +284,19 @@ class CcxtFeed:
     def _delay(self, failures: int) -> float:
         first, most = self._reconnect
         return min(most, first * 2 ** max(failures - 1, 0))
+
+    def _stream_lost(self, pair: str, state: PairState, exc: TradewireError) -> None:
+        # Not "failing": polling goes on pricing the pair, and says so if it fails too.
+        state.errors += 1
+        state.last_error = exc.message
+        if state.failures <= 1:  # the first failure in a row; the retries are in the status
+            log.warning(
+                "price stream lost; polling until it reconnects",
+                feed=self.name,
+                pair=pair,
+                error=exc.message,
+                retry_in_s=self._delay(state.failures) if state.stream else None,
+            )
 
     def _failed(self, pair: str, state: PairState, exc: TradewireError) -> None:
         state.errors += 1
