@@ -225,8 +225,17 @@ def test_a_batch_is_refused_whole_with_every_reason(server, api, ingest) -> None
     answer = api.post("/api/prices", json=batch, headers=ingest)
     assert answer.status_code == 422
     error = answer.json()["error"]
-    assert "[1] price must be a positive number" in error and "[2] ts: not a date" in error
-    assert "[0]" not in error and "[3]" not in error
+    assert error == (
+        "[1] price must be a positive number, not -7; "
+        "[2] ts: not a date or ISO 8601 date-time: 'soon'"
+    )
+    # Reasons name each price by its place in the body, whichever check refused it, in order.
+    mixed = [{"symbol": "DOTUSDT"}, batch[2], {"symbol": "DOTUSDT", "price": "x"}, batch[1]]
+    error = api.post("/api/prices", json=mixed, headers=ingest).json()["error"]
+    assert [reason.split("]")[0] + "]" for reason in error.split("; ")] == [
+        "[0]", "[1]", "[2]", "[3]",
+    ]  # fmt: skip
+    assert "[1] ts: not a date" in error and "[3] price must be a positive" in error
     assert latest(api, server, "DOTUSDT").status_code == 404  # nothing of it was taken
 
     valid = [batch[0], {**batch[1], "price": "7.2"}, {**batch[2], "ts": t + 2}, batch[3]]

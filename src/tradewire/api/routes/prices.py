@@ -133,8 +133,8 @@ async def _read_json(request: Request) -> object:
         raise ValidationError(f"body is not valid JSON: {exc}") from exc
 
 
-def _items(body: object) -> tuple[list[PostedPrice], list[str]]:
-    """The posted prices, and every reason one of them is not valid."""
+def _items(body: object) -> tuple[list[tuple[int, PostedPrice]], list[tuple[int, str]]]:
+    """The posted prices by index in the body, and every reason one of them is not valid."""
     if isinstance(body, dict):
         raw, prefix = [body], False
     elif isinstance(body, list) and 1 <= len(body) <= MAX_PRICES:
@@ -145,20 +145,20 @@ def _items(body: object) -> tuple[list[PostedPrice], list[str]]:
         raise ValidationError(
             'the body must be a price {"symbol", "price", "ts"} or a list of them'
         )
-    items: list[PostedPrice] = []
-    reasons: list[str] = []
+    items: list[tuple[int, PostedPrice]] = []
+    reasons: list[tuple[int, str]] = []
     for index, item in enumerate(raw):
         where = f"[{index}] " if prefix else ""
         if not isinstance(item, dict):
-            reasons.append(f"{where}must be an object {{symbol, price, ts}}")
+            reasons.append((index, f"{where}must be an object {{symbol, price, ts}}"))
             continue
         try:
-            items.append(PostedPrice.model_validate(item))
+            items.append((index, PostedPrice.model_validate(item)))
         except PydanticError as exc:
             for error in exc.errors():
                 field = ".".join(str(part) for part in error["loc"]) or "price"
                 message = error["msg"].removeprefix("Value error, ")
-                reasons.append(f"{where}{field}: {message}")
+                reasons.append((index, f"{where}{field}: {message}"))
     return items, reasons
 
 
@@ -188,13 +188,13 @@ async def post_prices(
     listed = isinstance(body, list)
     now = api.clock.now_ns()
     ticks: list[tuple[int, PriceTick]] = []
-    for index, item in enumerate(items):
+    for index, item in items:
         try:
             ticks.append((index, posted_tick(item.symbol, item.price, _ts_ns(item.ts, now), now)))
         except ValidationError as exc:
-            reasons.append(f"[{index}] {exc.message}" if listed else exc.message)
+            reasons.append((index, f"[{index}] {exc.message}" if listed else exc.message))
     if reasons:
-        raise ValidationError("; ".join(reasons))
+        raise ValidationError("; ".join(reason for _, reason in sorted(reasons)))
     accepted: list[dict[str, object]] = []
     ignored: list[dict[str, object]] = []
     for index, tick in ticks:
@@ -203,19 +203,25 @@ async def post_prices(
             accepted.append({"index": index, **wire(kept)})
             continue
         latest = prices.latest(tick.symbol, at_ns=tick.ts_event)
-        older = latest is not None and tick.ts_event < latest.ts_event
         ignored.append(
             {
                 "index": index,
                 **wire(tick),
                 "symbol": prices.key(tick.symbol, tick.ts_event),
-                "reason": "older than the latest price"
-                if older
-                else "the same time and price as the latest price",
+                "reason": _not_newer(tick, latest),
                 "latest": wire(latest) if latest is not None else None,
             }
         )
     return {"success": True, "accepted": accepted, "ignored": ignored}
+
+
+def _not_newer(tick: PriceTick, latest: PriceTick | None) -> str:
+    """Why the price service did not take ``tick`` as the latest price."""
+    if latest is not None and tick.ts_event < latest.ts_event:
+        return "older than the latest price"
+    if latest is not None and (tick.ts_event, tick.price) == (latest.ts_event, latest.price):
+        return "the same time and price as the latest price"
+    return "stamped ahead of tradewire's clock"
 
 
 def _latest(prices: PriceService, symbol: str) -> dict[str, object]:
