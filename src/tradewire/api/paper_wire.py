@@ -12,6 +12,7 @@ from tradewire.core.clock import iso_utc
 from tradewire.trading.brackets import Bracket
 from tradewire.trading.events import SignalHandled
 from tradewire.trading.model import Balance, Fill, Order, Position
+from tradewire.trading.stats import AccountStats
 
 
 def money(value: Decimal | None) -> str | None:
@@ -107,4 +108,24 @@ def signal_handled(h: SignalHandled) -> dict[str, object]:
         "reason": h.reason,
         "clientOrderIds": list(h.client_order_ids),
         "ts": iso_utc(h.ts_event),
+    }
+
+
+def stats(s: AccountStats) -> dict[str, object]:
+    """One currency's statistics; ratios are null where they divide by zero."""
+    return {
+        "currency": s.currency,
+        "trades": s.trades,
+        "wins": s.wins,
+        "losses": s.losses,
+        "winRatePercent": money(s.win_rate_percent),
+        "averageWin": money(s.average_win),
+        "averageLoss": money(s.average_loss),
+        "expectancy": money(s.expectancy),
+        "profitFactor": money(s.profit_factor),
+        "maxDrawdown": money(s.max_drawdown),
+        "maxDrawdownPercent": money(s.max_drawdown_percent),
+        "totalFees": money(s.total_fees),
+        "netPnl": money(s.net_pnl),
+        "equity": [{"ts": iso_utc(p.ts), "equity": money(p.equity)} for p in s.equity],
     }

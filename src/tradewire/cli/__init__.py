@@ -200,3 +200,6 @@ app.add_typer(_marketdata.watchlist_app, name="watchlist")
 from tradewire.cli import users as _users  # noqa: E402
 
 app.add_typer(_users.user_app, name="user")
+from tradewire.cli import paper as _paper  # noqa: E402
+
+app.add_typer(_paper.paper_app, name="paper")

@@ -3,7 +3,6 @@ posted as a feed and TradingView would, and the caller's paper account read back
 
 from __future__ import annotations
 
-import asyncio
 import json
 from decimal import Decimal
 
@@ -87,11 +86,3 @@ def wait_handled(server: ServerProcess, headers: dict[str, str], count: int) -> 
 def cash(server: ServerProcess, headers: dict[str, str], currency: str = "USDT") -> Decimal:
     balances = paper(server, headers, "account")["balances"]
     return D(next(b["cash"] for b in balances if b["currency"] == currency))
-
-
-async def next_of(ws, kind: str, timeout: float = 10) -> dict:
-    async with asyncio.timeout(timeout):
-        while True:
-            message = json.loads(await ws.recv())
-            if message["type"] == kind:
-                return message

@@ -136,6 +136,18 @@ def test_prices_drive_take_profits_and_stops_to_hand_computed_balances(server_fa
     assert account["openPositions"] == 0
     closed = positions(server, alice, "closed")
     assert [D(p["realisedPnl"]) for p in closed] == [win, -loss]
+    by_currency = {s["currency"]: s for s in paper(server, alice, "stats")["stats"]}
+    assert by_currency["USD"]["trades"] == 0
+    stats = by_currency["USDT"]
+    first, second = win - fee_in - fee_out, -loss - fees  # each trade net of its fees
+    assert (stats["currency"], stats["trades"], stats["wins"], stats["losses"]) == ("USDT", 2, 1, 1)
+    assert D(stats["winRatePercent"]) == 50
+    assert D(stats["netPnl"]) == first + second == final - 10_000
+    assert D(stats["expectancy"]) == (first + second) / 2
+    # The peak is the cash after the win; the trough the end (equity is recorded at each fill).
+    assert D(stats["maxDrawdown"]) == after_win - final
+    equity = [D(p["equity"]) for p in stats["equity"]]
+    assert (equity[0], max(equity), equity[-1]) == (10_000, after_win, final)
     fills = paper(server, alice, "fills")["fills"]
     assert [(f["side"], D(f["price"])) for f in fills] == [
         ("long", 45000),

@@ -16,6 +16,7 @@ from tradewire.api.deps import PrincipalDep, ServicesDep
 from tradewire.core.errors import NotFoundError, RetryableError
 from tradewire.trading.desk import PaperDesk
 from tradewire.trading.events import SignalHandled
+from tradewire.trading.stats import account_stats
 from tradewire.users.settings import UserSettings
 
 router = APIRouter(tags=["paper trading"])
@@ -82,6 +83,14 @@ async def fills(
 ) -> dict[str, object]:
     found = await desk.fills(user[0])
     return {"success": True, "fills": [paper_wire.fill(f) for f in found[-limit:]]}
+
+
+@router.get("/api/paper/stats", summary="The caller's trade statistics and equity history")
+async def stats(desk: DeskDep, user: UserDep) -> dict[str, object]:
+    """Since the account's last reset, per currency: win rate, expectancy, profit factor, max
+    drawdown and equity after every fill."""
+    found = account_stats(await desk.events(user[0]))
+    return {"success": True, "stats": [paper_wire.stats(s) for s in found.values()]}
 
 
 @router.get("/api/paper/signals", summary="What each signal did to the caller's account")
