@@ -13,9 +13,9 @@ on the same event:
 
 The scan is timed over Decimal levels (as trading holds them) and over floats (as the seed's
 JavaScript compared them), and over only the event's symbol's positions (a filter the seed did
-not have). Last, moves that cross k take-profits at once (k fresh positions on one of the 100 symbols,
-opened again before each repetition) show what firing costs: placing k exits, filling them,
-journaling and publishing every event. Prints a table of p50/p99 µs per event and writes
+not have). Last, moves that cross k take-profits at once (k fresh positions on one of the 100
+symbols, opened again before each repetition) show what firing costs: placing k exits, filling
+them, journaling and publishing every event. Prints a table of p50/p99 µs per event and writes
 bench/results/trigger_index.json.
 
 Run: .venv/bin/python bench/trigger_index.py [--events 5000] [--seed 15]
