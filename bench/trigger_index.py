@@ -119,8 +119,6 @@ class Rig:
 
     async def open(self, account: str, symbol: str, long: bool, stop: float, targets) -> None:
         """Open a position by a signal at market, as a follower's account would."""
-        if await self.venue.orders(account) == []:
-            await self.venue.reset(account)  # funded before its first signal
         self.signals += 1
         signal_id = f"sig-{self.signals}"
         signal = Signal(
