@@ -35,7 +35,7 @@ def balance(b: Balance) -> dict[str, object]:
 
 
 def position(p: Position, bracket: Bracket | None = None) -> dict[str, object]:
-    """A position; an open one with the stop and take-profits still guarding it."""
+    """A position; an open one marked, with the stop and take-profits still guarding it."""
     wire: dict[str, object] = {
         "id": p.id,
         "symbol": p.symbol,
@@ -46,14 +46,14 @@ def position(p: Position, bracket: Bracket | None = None) -> dict[str, object]:
         "mark": money(p.mark),
         "multiplier": money(p.multiplier),
         "currency": p.currency,
-        "notional": money(p.notional),
-        "unrealisedPnl": money(p.unrealised_pnl),
         "realisedPnl": money(p.realised_pnl),
         "fees": money(p.fees),
         "openedAt": _time(p.ts_opened),
         "closedAt": _time(p.ts_closed),
     }
     if p.is_open:
+        wire["notional"] = money(p.notional)
+        wire["unrealisedPnl"] = money(p.unrealised_pnl)
         plan = bracket.plan if bracket else None
         wire["stop"] = money(bracket.stop) if bracket else None
         wire["stopReason"] = bracket.stop_reason.value if bracket and bracket.stop else None

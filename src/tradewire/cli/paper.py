@@ -22,7 +22,6 @@ from tradewire.cli import fail, load_settings
 from tradewire.core.clock import iso_utc
 from tradewire.core.errors import RejectError, TradewireError
 from tradewire.trading.events import TradingEvent
-from tradewire.trading.model import Position
 from tradewire.trading.replay import ReplayedAccount, replay
 from tradewire.trading.stats import account_stats
 from tradewire.users.model import user_name
@@ -114,11 +113,6 @@ def account(user: UserOpt = None) -> None:
     Console().print(table)
 
 
-def _position_row(p: Position) -> list[str]:
-    values = (p.qty, p.avg_entry, p.mark, p.unrealised_pnl, p.realised_pnl, p.fees)
-    return [p.id, p.symbol, p.side.value, *map(_text, values)]
-
-
 @paper_app.command("positions")
 def positions(
     user: UserOpt = None,
@@ -131,24 +125,31 @@ def positions(
     async def read(replayed: ReplayedAccount) -> list[list[str]]:
         venue = replayed.venue
         if status is Status.CLOSED:
-            found = await venue.closed_positions(name)
-            return [[*_position_row(p), iso_utc(p.ts_opened), iso_utc(p.ts_closed)] for p in found]
+            return [
+                [p.id, p.symbol, p.side.value, *map(_text, (p.avg_entry, p.realised_pnl, p.fees)),
+                 iso_utc(p.ts_opened), iso_utc(p.ts_closed)]
+                for p in await venue.closed_positions(name)
+            ]  # fmt: skip
         rows = []
         for p in await venue.positions(name):
             bracket = replayed.bracket(name, p.id)
             targets = [bracket.plan.take_profits[t] for t in bracket.targets] if bracket else []
+            values = (p.qty, p.avg_entry, p.mark, p.unrealised_pnl, p.realised_pnl, p.fees)
             stop = _text(bracket.stop if bracket else None)
-            exits = [stop, " ".join(map(_text, targets))]
-            rows.append([*_position_row(p), *exits, iso_utc(p.ts_opened)])
+            rows.append(
+                [p.id, p.symbol, p.side.value, *map(_text, values), stop,
+                 " ".join(map(_text, targets)), iso_utc(p.ts_opened)]
+            )  # fmt: skip
         return rows
 
-    rows = journal.replayed(read)
-    columns = ["id", "symbol", "side", "qty", "avg entry", "mark", "unrealised", "realised"]
-    columns += ["fees", "stop", "take-profits", "opened"]
+    columns = ["id", "symbol", "side"]
     if status is Status.CLOSED:
-        columns[-3:] = ["opened", "closed"]
+        columns += ["avg entry", "realised", "fees", "opened", "closed"]
+    else:
+        columns += ["qty", "avg entry", "mark", "unrealised", "realised", "fees", "stop"]
+        columns += ["take-profits", "opened"]
     table = Table(*columns, title=f"{status.value} positions of {name}")
-    for row in rows:
+    for row in journal.replayed(read):
         table.add_row(*row)
     Console().print(table)
 

@@ -4,6 +4,7 @@ and no accounts."""
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from pydantic import SecretStr
 from rich.console import Console
@@ -12,6 +13,7 @@ from tradewire.bootstrap import Container
 from tradewire.demo.alerts import AlertGenerator
 from tradewire.demo.browser import with_browser_capture
 from tradewire.demo.tape import TapeSimulator
+from tradewire.demo.trading import USER, add_demo_trader, with_paper_trading
 from tradewire.server import run
 from tradewire.settings import Settings
 
@@ -32,6 +34,7 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             update={"webhook_secret": SecretStr(secrets.token_urlsafe(24))}
         )
 
+    settings = with_paper_trading(settings)
     settings, pages = with_browser_capture(settings)
     browser = (
         "simulated Tradovate page captured from headless Chromium (account demo-browser)"
@@ -40,7 +43,7 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
     )
 
     async def announce(container: Container, base_url: str) -> None:
-        token = container.tokens.issue("demo", "admin", ttl_days=1)
+        token = container.tokens.issue(USER, "admin", ttl_days=1)
         ws_url = base_url.replace("http", "ws", 1)
         console = Console(stderr=True, soft_wrap=True)
         console.rule("[bold]tradewire demo: where to look")
@@ -55,6 +58,11 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             f"Tape         {base_url}/api/scraper/status?token={token}  (simulated NQZ5, ESZ5)\n"
             f"Candles      {base_url}/api/tape/candles?symbol=NQZ5&token={token}\n"
             f"Browser      {browser}\n"
+            f"Paper        user {USER} trades every alert on paper at replay prices:\n"
+            f"             curl -H 'Authorization: Bearer {token}' "
+            f"{base_url}/api/paper/positions\n"
+            f"             (also /api/paper/account, /api/paper/stats, ?status=closed; "
+            f"`tradewire paper positions --user {USER}`)\n"
             f"API docs     {base_url}/docs\n"
             "Alerts are posted to /webhook/tradingview with an ephemeral secret; set "
             "TRADEWIRE_WEBHOOK_SECRET to post your own. Ctrl-C stops.",
@@ -65,7 +73,18 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
     async def alerts(container: Container, base_url: str) -> None:
         secret = container.settings.webhook_secret
         assert secret is not None
-        await AlertGenerator(base_url, secret.get_secret_value(), rate=rate).run(duration)
+        # The demo user trades from the first alert on.
+        await add_demo_trader(container)
+        prices = container.prices
+
+        def live_price(ticker: str) -> Decimal | None:
+            tick = prices.latest(ticker) if prices is not None else None
+            return tick.price if tick is not None else None
+
+        generator = AlertGenerator(
+            base_url, secret.get_secret_value(), rate=rate, live_price=live_price
+        )
+        await generator.run(duration)
 
     async def market(container: Container, _base_url: str) -> None:
         if container.collector is not None:

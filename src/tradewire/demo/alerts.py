@@ -1,8 +1,10 @@
 """Simulated TradingView: posts realistic alerts to the webhook over real HTTP.
 
-Prices follow a seeded random walk per market; formats rotate through the seed text formats and
-JSON; now and then an alert is delivered twice (TradingView's retry) or is invalid (a take-profit
-on the wrong side, an unrendered placeholder), so duplicates and rejections are visible too.
+Prices follow a seeded random walk per market, or the market's live price where one is given
+(the demo's replay feed, so its paper trades open at the market); formats rotate through the
+seed text formats and JSON; now and then an alert is delivered twice (TradingView's retry) or
+is invalid (a take-profit on the wrong side, an unrendered placeholder), so duplicates and
+rejections are visible too.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import httpx
 import orjson
@@ -26,8 +30,11 @@ class Market:
     volatility: float
     decimals: int
 
-    def step(self, rng: random.Random) -> float:
+    def step(self, rng: random.Random, live: Decimal | None = None) -> float:
+        """The next price: the live one when there is one, else a step of the walk."""
         self.price *= 1 + rng.gauss(0, self.volatility)
+        if live is not None:
+            self.price = float(live)
         return round(self.price, self.decimals)
 
 
@@ -44,9 +51,19 @@ STRATEGIES = ("breakout", "mean-reversion", "momentum")
 class AlertGenerator:
     """Post alerts at ``rate`` per second until cancelled or ``duration`` runs out."""
 
-    def __init__(self, base_url: str, secret: str, *, rate: float, seed: int = 7) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        secret: str,
+        *,
+        rate: float,
+        seed: int = 7,
+        live_price: Callable[[str], Decimal | None] | None = None,
+    ) -> None:
+        """``live_price`` returns a market's current price by its ticker, if it has one."""
         self._url = f"{base_url}/webhook/tradingview"
         self._secret = secret
+        self._live_price = live_price
         self._interval = 1.0 / rate
         self._rng = random.Random(seed)
         self.sent = 0
@@ -55,7 +72,7 @@ class AlertGenerator:
         """Return ``(content_type, body)`` of the next simulated alert."""
         rng = self._rng
         market = rng.choice(MARKETS)
-        price = market.step(rng)
+        price = market.step(rng, self._live_price(market.ticker) if self._live_price else None)
         long = rng.random() < 0.5
         risk = price * rng.uniform(0.004, 0.012)
         tp = round(price + (2 * risk if long else -2 * risk), market.decimals)
