@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import types
 import typing
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
+
+import orjson
 
 from tradewire.core.errors import ValidationError
 from tradewire.trading.events import (
@@ -46,10 +48,11 @@ EVENT_KINDS: dict[str, type[TradingEvent]] = {
 
 def encode(event: TradingEvent) -> dict[str, Any]:
     """Return ``event`` as a JSON-safe dict with its ``kind``."""
-    kind = type(event).__name__
-    if EVENT_KINDS.get(kind) is not type(event):
+    cls = type(event)
+    kind = cls.__name__
+    if EVENT_KINDS.get(kind) is not cls:
         raise ValidationError(f"{kind} is not a trading event the codec knows")
-    return {"kind": kind, **_to_json(type(event), event, kind)}
+    return {"kind": kind, **_run(_encoder(cls), event, kind)}
 
 
 def decode(data: object) -> TradingEvent:
@@ -61,21 +64,55 @@ def decode(data: object) -> TradingEvent:
     cls = EVENT_KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ValidationError(f"unknown trading event kind {kind!r}")
-    return _from_json(cls, {k: v for k, v in data.items() if k != "kind"}, kind)
+    return _run(_decoder(cls), {k: v for k, v in data.items() if k != "kind"}, kind)
 
 
 def dumps(event: TradingEvent) -> str:
     """Return ``event`` as compact JSON text."""
-    return json.dumps(encode(event), separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(encode(event)).decode()
 
 
 def loads(text: str) -> TradingEvent:
     """Return the event in the JSON ``text`` :func:`dumps` made."""
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise ValidationError(f"a trading event is not valid JSON: {exc}") from exc
     return decode(data)
+
+
+# Each type's converter is built once from the declared types (a journal encodes thousands of
+# events per signal); the path of a bad value is only put together when there is one.
+
+Convert = Callable[[Any], Any]
+
+
+class _Bad(Exception):
+    """A value that does not fit its type; ``where`` is its path, innermost last."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.where: list[str] = []
+
+
+def _run(convert: Convert, value: object, kind: str) -> Any:
+    try:
+        return convert(value)
+    except _Bad as bad:
+        raise ValidationError(f"{kind}{''.join(reversed(bad.where))}: {bad.message}") from None
+
+
+def _wrong(tp: Any, value: object) -> _Bad:
+    expected = getattr(tp, "__name__", str(tp))
+    return _Bad(f"expected {expected}, got {type(value).__name__} {value!r}")
+
+
+def _at(step: str, convert: Convert, value: object) -> Any:
+    try:
+        return convert(value)
+    except _Bad as bad:
+        bad.where.append(step)
+        raise
 
 
 @functools.cache
@@ -92,85 +129,122 @@ def _optional(tp: Any) -> Any | None:
     return None
 
 
-def _wrong(path: str, tp: Any, value: object) -> ValidationError:
-    expected = getattr(tp, "__name__", str(tp))
-    return ValidationError(f"{path}: expected {expected}, got {type(value).__name__} {value!r}")
-
-
-def _to_json(tp: Any, value: object, path: str) -> Any:
-    inner = _optional(tp)
-    if inner is not None:
-        return None if value is None else _to_json(inner, value, path)
-    if typing.get_origin(tp) is tuple:
-        if not isinstance(value, tuple):
-            raise _wrong(path, tp, value)
-        item = typing.get_args(tp)[0]
-        return [_to_json(item, v, f"{path}[{n}]") for n, v in enumerate(value)]
-    if dataclasses.is_dataclass(tp):
+def _exact(tp: type) -> Convert:
+    # ``type is``, not isinstance: True must not pass as an int.
+    def exact(value: object) -> object:
         if type(value) is not tp:
-            raise _wrong(path, tp, value)
-        hints = _hints(tp)
-        return {
-            f.name: _to_json(hints[f.name], getattr(value, f.name), f"{path}.{f.name}")
-            for f in dataclasses.fields(tp)
-        }
-    if tp is Decimal:
-        if not isinstance(value, Decimal) or not value.is_finite():
-            raise _wrong(path, tp, value)
-        return format(value, "f")
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        if not isinstance(value, tp):
-            raise _wrong(path, tp, value)
-        return value.value
-    if type(value) is not tp:  # str, int, bool; ``type is`` keeps True from passing as an int
-        raise _wrong(path, tp, value)
-    return value
+            raise _wrong(tp, value)
+        return value
+
+    return exact
 
 
-def _from_json(tp: Any, value: object, path: str) -> Any:
+def _items(convert: Convert, value: list | tuple) -> list:
+    out = []
+    for n, item in enumerate(value):
+        out.append(_at(f"[{n}]", convert, item))
+    return out
+
+
+@functools.cache
+def _encoder(tp: Any) -> Convert:
     inner = _optional(tp)
     if inner is not None:
-        return None if value is None else _from_json(inner, value, path)
+        some = _encoder(inner)
+        return lambda value: None if value is None else some(value)
     if typing.get_origin(tp) is tuple:
-        if not isinstance(value, list):
-            raise _wrong(path, list, value)
-        item = typing.get_args(tp)[0]
-        return tuple(_from_json(item, v, f"{path}[{n}]") for n, v in enumerate(value))
+        item = _encoder(typing.get_args(tp)[0])
+
+        def sequence(value: object) -> list:
+            if not isinstance(value, tuple):
+                raise _wrong(tp, value)
+            return _items(item, value)
+
+        return sequence
     if dataclasses.is_dataclass(tp):
-        return _dataclass_from_json(tp, value, path)
+        hints = _hints(tp)
+        fields = [(f.name, _encoder(hints[f.name])) for f in dataclasses.fields(tp)]
+
+        def record(value: object) -> dict[str, Any]:
+            if type(value) is not tp:
+                raise _wrong(tp, value)
+            return {name: _at(f".{name}", enc, getattr(value, name)) for name, enc in fields}
+
+        return record
     if tp is Decimal:
-        return _decimal(value, path)
+
+        def decimal(value: object) -> str:
+            if not isinstance(value, Decimal) or not value.is_finite():
+                raise _wrong(tp, value)
+            return format(value, "f")
+
+        return decimal
     if isinstance(tp, type) and issubclass(tp, Enum):
-        try:
-            return tp(value)
-        except ValueError as exc:
-            raise ValidationError(f"{path}: {value!r} is not a {tp.__name__}") from exc
-    if type(value) is not tp:
-        raise _wrong(path, tp, value)
-    return value
+
+        def enum(value: object) -> object:
+            if not isinstance(value, tp):
+                raise _wrong(tp, value)
+            return value.value
+
+        return enum
+    return _exact(tp)
 
 
-def _dataclass_from_json(cls: type, value: object, path: str) -> Any:
-    if not isinstance(value, dict):
-        raise _wrong(path, dict, value)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(value) - set(fields))
-    if unknown:
-        raise ValidationError(f"{path}: unknown fields {', '.join(map(repr, unknown))}")
-    missing = [
-        name
-        for name, f in fields.items()
-        if name not in value
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    ]
-    if missing:
-        raise ValidationError(f"{path}: missing fields {', '.join(map(repr, missing))}")
+@functools.cache
+def _decoder(tp: Any) -> Convert:
+    inner = _optional(tp)
+    if inner is not None:
+        some = _decoder(inner)
+        return lambda value: None if value is None else some(value)
+    if typing.get_origin(tp) is tuple:
+        item = _decoder(typing.get_args(tp)[0])
+
+        def sequence(value: object) -> tuple:
+            if not isinstance(value, list):
+                raise _wrong(list, value)
+            return tuple(_items(item, value))
+
+        return sequence
+    if dataclasses.is_dataclass(tp):
+        return _record_decoder(tp)
+    if tp is Decimal:
+        return _decimal
+    if isinstance(tp, type) and issubclass(tp, Enum):
+
+        def enum(value: object) -> object:
+            try:
+                return tp(value)
+            except ValueError:
+                raise _Bad(f"{value!r} is not a {tp.__name__}") from None
+
+        return enum
+    return _exact(tp)
+
+
+def _record_decoder(cls: type) -> Convert:
     hints = _hints(cls)
-    return cls(**{k: _from_json(hints[k], v, f"{path}.{k}") for k, v in value.items()})
+    fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+    required = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+
+    def record(value: object) -> Any:
+        if not isinstance(value, dict):
+            raise _wrong(dict, value)
+        unknown = sorted(set(value) - fields.keys())
+        if unknown:
+            raise _Bad(f"unknown fields {', '.join(map(repr, unknown))}")
+        missing = [name for name in required if name not in value]
+        if missing:
+            raise _Bad(f"missing fields {', '.join(map(repr, missing))}")
+        return cls(**{k: _at(f".{k}", fields[k], v) for k, v in value.items()})
+
+    return record
 
 
-def _decimal(value: object, path: str) -> Decimal:
+def _decimal(value: object) -> Decimal:
     if isinstance(value, str):
         try:
             number = Decimal(value)
@@ -178,4 +252,4 @@ def _decimal(value: object, path: str) -> Decimal:
             number = None
         if number is not None and number.is_finite():
             return number
-    raise ValidationError(f"{path}: expected a decimal number as a string, got {value!r}")
+    raise _Bad(f"expected a decimal number as a string, got {value!r}")
