@@ -137,26 +137,28 @@ class PaperDesk:
         return signal if symbol == signal.pair else replace(signal, pair=symbol)
 
     async def _trade(self, follower: Follower, signal: Signal) -> SignalHandled | None:
-        account = follower.account
-        for attempt in range(self._retry.attempts):
+        """Trade ``signal`` for one follower, retrying what may succeed later; None if not."""
+        account, tries = follower.account, 0
+        while True:
             try:
                 return await self.manager.on_signal(account, follower.settings, signal)
             except RetryableError as exc:
-                if attempt + 1 == self._retry.attempts:
+                tries += 1
+                if tries >= self._retry.attempts:
                     log.error(
                         "paper signal given up",
                         account=account,
                         signal=signal.id,
-                        attempts=attempt + 1,
+                        attempts=tries,
                         error=exc.message,
                     )
                     return None
-                delay = self._retry.delay(attempt, exc.retry_after)
+                delay = self._retry.delay(tries - 1, exc.retry_after)
                 log.warning(
                     "paper signal retried",
                     account=account,
                     signal=signal.id,
-                    attempt=attempt + 1,
+                    attempt=tries,
                     delay_s=delay,
                     error=exc.message,
                 )
@@ -164,7 +166,6 @@ class PaperDesk:
             except Exception:
                 log.exception("paper signal failed", account=account, signal=signal.id)
                 return None
-        return None
 
     async def _follow_prices(self) -> None:
         while True:
