@@ -168,7 +168,15 @@ def _encoder(tp: Any) -> Convert:
         def record(value: object) -> dict[str, Any]:
             if type(value) is not tp:
                 raise _wrong(tp, value)
-            return {name: _at(f".{name}", enc, getattr(value, name)) for name, enc in fields}
+            out: dict[str, Any] = {}
+            name = ""
+            try:
+                for name, enc in fields:
+                    out[name] = enc(getattr(value, name))
+            except _Bad as bad:
+                bad.where.append(f".{name}")
+                raise
+            return out
 
         return record
     if tp is Decimal:
