@@ -81,6 +81,37 @@ async def test_a_bad_row_fails_alone(engine):
     assert count(engine) == 3
 
 
+async def test_one_turn_of_the_loop_is_one_hand_over_and_a_cancelled_caller_harms_no_one(engine):
+    writer = GroupCommitWriter(engine)
+    writer.start()
+    try:
+        other = writer.submit(WriteBatch().add(ALERTS, alert_row()))  # from any thread
+        tasks = [
+            asyncio.ensure_future(writer.write(WriteBatch().add(ALERTS, alert_row())))
+            for _ in range(1000)
+        ]
+        await asyncio.sleep(0)  # every write is in this turn's outbox
+        tasks[0].cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.wrap_future(other)
+    finally:
+        writer.stop()
+    assert isinstance(results[0], asyncio.CancelledError)
+    assert all(r is None for r in results[1:])
+    assert count(engine) == 1001  # a cancelled caller's rows are written all the same
+    assert writer.commits <= 3 and writer.pending == 0
+
+
+async def test_stop_writes_what_this_turn_wrote_before_the_thread_had_it(engine):
+    writer = GroupCommitWriter(engine)
+    writer.start()
+    task = asyncio.ensure_future(writer.write(WriteBatch().add(ALERTS, alert_row())))
+    await asyncio.sleep(0)  # queued in the outbox; its hand-over is still scheduled
+    writer.stop()
+    assert count(engine) == 1
+    await task
+
+
 async def test_signal_store_round_trip_and_filters(engine):
     from tradewire.alerts import AlertParser
     from tradewire.signals.dedupe import identity_key
