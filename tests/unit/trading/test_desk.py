@@ -17,11 +17,11 @@ from tests.unit.users.conftest import cheap_hasher
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import TestClock
 from tradewire.core.errors import NotFoundError
-from tradewire.core.events import Direction, Signal, SignalEmitted
+from tradewire.core.events import Direction, Side, Signal, SignalEmitted
 from tradewire.core.prices import PriceTick
 from tradewire.trading.config import PaperSettings, TradingSettings
 from tradewire.trading.desk import PaperDesk, Retry
-from tradewire.trading.events import PositionOpened, SignalAction, TradingEvent
+from tradewire.trading.events import PositionOpened, SignalAction, SignalHandled, TradingEvent
 from tradewire.trading.journal import MemoryTradeJournal
 from tradewire.trading.ports import TradeJournal
 from tradewire.users.passwords import Passwords
@@ -245,3 +245,48 @@ async def test_a_trader_closes_a_position_and_resets_the_account():
     assert await world.desk.closed_positions("alice") == []
     assert len(world.desk.manager.brackets.index) == 0  # no exit of a vanished position waits
     await world.desk.stop()
+
+
+async def test_signals_and_prices_arriving_together_keep_every_account_consistent():
+    world = World()
+    names = [f"u{n}" for n in range(40)]
+    for n, name in enumerate(names):
+        await world.user(name, paper_trade_enabled=True, risk_percent=str(1 + n % 3))
+    await world.desk.start()
+    await world.price("BTC/USDT", "45000")
+    path = ["45100", "44900", "45300", "46100", "45800", "44700", "43900", "44400", "45200"]
+    signals = [
+        strategy(None, **LONG),
+        strategy(None, direction=Direction.SELL, stop_loss=46500.0, take_profit=(44000.0,)),
+        strategy(None, direction=Direction.BUY, stop_loss=43000.0, take_profit=(46000.0,)),
+    ]
+    # Everything published without waiting, interleaved, as the webhook and the feeds do.
+    for n, price in enumerate(path):
+        world.clock.advance(1)
+        now = world.clock.now_ns()
+        world.bus.publish_nowait(
+            PriceTick(ts_event=now, ts_init=now, symbol="BTC/USDT", price=D(price), source="t")
+        )
+        if n % 3 == 0:
+            signal = signals[n // 3]
+            world.bus.publish_nowait(SignalEmitted(signal=signal, ts_event=now, ts_init=now))
+
+    # The checks below hold between any two events of an account: no need to wait for prices.
+    await eventually(
+        lambda: (
+            len([e for e in world.events if isinstance(e, SignalHandled)])
+            == len(names) * len(signals)
+        )
+    )
+    for name in names:
+        fills = await world.desk.fills(name)
+        net = sum((f.qty if f.side is Side.LONG else -f.qty) for f in fills)
+        held = sum((p.qty * p.sign) for p in await world.desk.positions(name))
+        assert net == held, name
+        realised = sum(f.realised_pnl for f in fills)
+        (usdt,) = [b for b in await world.desk.balances(name) if b.currency == "USDT"]
+        assert usdt.cash == 10_000 + realised - sum(f.fee for f in fills), name
+        assert len(await world.desk.positions(name)) <= 1
+    # Every account traded: the first long was closed (by the sell signal, or a level).
+    for name in names:
+        assert await world.desk.closed_positions(name), name
