@@ -36,26 +36,17 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE.parent))
 
-from bench.signal_latency import KeepAliveClient, percentile  # noqa: E402
-from tests.support.services import free_port  # noqa: E402
-from tests.support.waiting import wait_until  # noqa: E402
+from bench.signal_latency import (  # noqa: E402
+    JWT_SECRET,
+    SECRET,
+    KeepAliveClient,
+    percentile,
+    start_tradewire,
+)
 
-SECRET = "bench-webhook-secret"
-JWT_SECRET = "bench-jwt-secret-" + "x" * 32
 PAIR = "BTC/USDT"
 TYPES = ("SIGNAL:open", "position_opened")
 console = Console(width=140)
-
-
-def environment(data_dir: Path) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TRADEWIRE_")},
-        "TRADEWIRE_DATA_DIR": str(data_dir),
-        "TRADEWIRE_WEBHOOK_SECRET": SECRET,
-        "TRADEWIRE_JWT_SECRET": JWT_SECRET,
-        "TRADEWIRE_LOG_LEVEL": "WARNING",
-        "TRADEWIRE_WS_QUEUE_SIZE": "4096",
-    }
 
 
 async def add_users(data_dir: Path, names: list[str]) -> None:
@@ -67,24 +58,6 @@ async def add_users(data_dir: Path, names: list[str]) -> None:
         for name in track(names, description="adding users", console=console):
             await users.add(name, "subscriber")
             await users.update_settings(name, paper_trade_enabled=True)
-
-
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tradewire", "serve", "--port", str(port)], env=env
-    )
-
-    def up() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f"tradewire serve exited with {proc.returncode}")
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(up, timeout=60, interval=0.1)
-    return proc, port
 
 
 def start_connections(port: int, tokens_file: Path) -> subprocess.Popen:
@@ -189,7 +162,7 @@ def main() -> None:
         asyncio.run(add_users(data_dir, names))
         tokens_file = data_dir / "tokens.txt"
         tokens_file.write_text("\n".join(tokens.issue(name) for name in names))
-        server, port = start_server(environment(data_dir))
+        server, port = start_tradewire(data_dir, {})  # the default configuration
         try:
             connections = start_connections(port, tokens_file)
             ingest = tokens.issue("bench-prices", role="ingest")
