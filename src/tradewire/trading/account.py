@@ -8,25 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from tradewire.core.errors import ValidationError
 from tradewire.trading.instruments import Instrument
 from tradewire.trading.money import HUNDRED
 from tradewire.trading.triggers import Trail
+from tradewire.users.settings import OppositeSignal, TrailUnit
 
-
-class OppositeSignal(StrEnum):
-    """What an ``open`` signal against the open position does."""
-
-    CLOSE = "close"
-    REVERSE = "reverse"
-    IGNORE = "ignore"
-
-
-class TrailUnit(StrEnum):
-    PERCENT = "percent"
-    TICKS = "ticks"
+# The user's settings define the choices; the trading core takes them as they are.
+__all__ = ["AccountSettings", "OppositeSignal", "TrailUnit", "TrailingStop"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradewire.core.events import Signal
-from tradewire.trading.account import AccountSettings, OppositeSignal
+from tradewire.trading.account import AccountSettings, TrailingStop
 from tradewire.users.settings import UserSettings
 
 
@@ -33,11 +33,20 @@ class Follower:
 
 def account_settings(settings: UserSettings) -> AccountSettings:
     """The trading core's settings for a user's own."""
+    trailing = settings.trailing_stop
     return AccountSettings(
         risk_percent=settings.risk_percent,
         max_notional_percent=settings.max_notional_percent,
         default_stop_percent=settings.default_stop_percent,
-        opposite_signal=OppositeSignal(settings.opposite_signal.value),
+        opposite_signal=settings.opposite_signal,
+        take_profit_weights=settings.take_profit_weights,
+        break_even_after_first_take_profit=settings.break_even_after_first_take_profit,
+        trailing_stop=(
+            None
+            if trailing is None
+            else TrailingStop(distance=trailing.distance, unit=trailing.unit)
+        ),
+        reduce_percent=settings.reduce_percent,
     )
 
 

@@ -11,7 +11,13 @@ import pytest
 from tradewire.core.errors import ConflictError, NotFoundError
 from tradewire.users.model import Credentials, Role, User
 from tradewire.users.ports import UserStore
-from tradewire.users.settings import OppositeSignal, Subscriptions, UserSettings
+from tradewire.users.settings import (
+    OppositeSignal,
+    Subscriptions,
+    TrailingStopSetting,
+    TrailUnit,
+    UserSettings,
+)
 
 T0 = 1_760_000_000_000_000_000
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2g"
@@ -86,11 +92,21 @@ async def test_settings_read_back_exactly(store: UserStore):
         max_notional_percent=Decimal("0.00000001"),
         default_stop_percent=Decimal("1.5"),
         opposite_signal=OppositeSignal.REVERSE,
+        take_profit_weights=(Decimal("50"), Decimal("30.50"), Decimal("0.00000001")),
+        break_even_after_first_take_profit=True,
+        trailing_stop=TrailingStopSetting(Decimal("1.50"), TrailUnit.PERCENT),
+        reduce_percent=Decimal("33.3"),
     )
     await store.save_settings("alice", settings, T0 + 1)
     assert await store.settings("alice") == settings
-    assert str((await store.settings("alice")).risk_percent) == "2.50"
-    await store.save_settings("alice", UserSettings(), T0 + 2)
+    read = await store.settings("alice")
+    assert str(read.risk_percent) == "2.50"
+    assert [str(w) for w in read.take_profit_weights] == ["50", "30.50", "1E-8"]
+    assert str(read.trailing_stop.distance) == "1.50"
+    ticks = TrailingStopSetting(Decimal(25), TrailUnit.TICKS)
+    await store.save_settings("alice", UserSettings(trailing_stop=ticks), T0 + 2)
+    assert (await store.settings("alice")).trailing_stop == ticks
+    await store.save_settings("alice", UserSettings(), T0 + 3)
     assert await store.settings("alice") == UserSettings()
 
 

@@ -42,6 +42,10 @@ def test_signing_in_and_settings_kept_across_a_restart(server_factory, db_url):
             "maxNotionalPercent": "10",
             "defaultStopPercent": None,
             "oppositeSignal": "close",
+            "takeProfitWeights": [],
+            "breakEvenAfterFirstTakeProfit": False,
+            "trailingStop": None,
+            "reducePercent": "50",
         }
         changed = api.put(
             "/api/me/settings",
@@ -63,6 +67,10 @@ def test_signing_in_and_settings_kept_across_a_restart(server_factory, db_url):
         "maxNotionalPercent": "12.50",
         "defaultStopPercent": "1.5",
         "oppositeSignal": "reverse",
+        "takeProfitWeights": [],
+        "breakEvenAfterFirstTakeProfit": False,
+        "trailingStop": None,
+        "reducePercent": "50",
     }
     assert partial == expected
     server.stop()
@@ -84,6 +92,23 @@ BAD_SETTINGS = [
     ({"subscriptions": {"symbols": ["BTC USDT"]}}, "subscriptions.symbols: invalid symbol"),
     ({"subscriptions": {"exchanges": []}}, "exchanges"),
     ({"leverage": 100}, "leverage"),
+    ({"takeProfitWeights": [50, 0]}, "takeProfitWeights[1] must be more than 0"),
+    ({"takeProfitWeights": [1] * 11}, "takeProfitWeights has at most 10 weights"),
+    ({"takeProfitWeights": ["abc"]}, "takeProfitWeights"),
+    ({"takeProfitWeights": "50,50"}, "takeProfitWeights"),
+    ({"takeProfitWeights": None}, "takeProfitWeights must be a list"),
+    ({"breakEvenAfterFirstTakeProfit": "true"}, "breakEvenAfterFirstTakeProfit"),
+    ({"breakEvenAfterFirstTakeProfit": None}, "breakEvenAfterFirstTakeProfit must be true"),
+    ({"trailingStop": {"distance": 100, "unit": "percent"}}, "trailingStop.distance must be"),
+    ({"trailingStop": {"distance": 0, "unit": "ticks"}}, "trailingStop.distance must be more"),
+    ({"trailingStop": {"distance": "x", "unit": "ticks"}}, "trailingStop.distance"),
+    ({"trailingStop": {"distance": 1, "unit": "pips"}}, "trailingStop.unit"),
+    ({"trailingStop": {"distance": 1}}, "trailingStop.unit"),
+    ({"trailingStop": {"distance": 1, "unit": "ticks", "step": 2}}, "trailingStop.step"),
+    ({"trailingStop": 1.5}, "trailingStop"),
+    ({"reducePercent": 0}, "reducePercent must be more than 0 and at most 100"),
+    ({"reducePercent": "100.01"}, "reducePercent must be more than 0 and at most 100"),
+    ({"reducePercent": None}, "reducePercent must be a decimal number"),
 ]
 
 
@@ -97,6 +122,42 @@ def test_bad_settings_are_refused_with_the_reason_and_change_nothing(server_fact
             assert refused.status_code == 422, body
             assert reason in refused.json()["error"], body
         assert api.get("/api/me/settings").json()["riskPercent"] == "2"
+
+
+def test_exit_settings_round_trip_exactly(server_factory):
+    server = server_factory()
+    add_user(server, "alice")
+    headers = bearer(sign_in(server, "alice").json()["token"])
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=10) as api:
+        put = api.put(
+            "/api/me/settings",
+            json={
+                "takeProfitWeights": [50, "30.5", 19.5],
+                "breakEvenAfterFirstTakeProfit": True,
+                "trailingStop": {"distance": "1.50", "unit": "percent"},
+                "reducePercent": 25,
+            },
+        )
+        assert put.status_code == 200, put.text
+        exits = {
+            "takeProfitWeights": ["50", "30.5", "19.5"],
+            "breakEvenAfterFirstTakeProfit": True,
+            "trailingStop": {"distance": "1.50", "unit": "percent"},
+            "reducePercent": "25",
+        }
+        got = api.get("/api/me/settings").json()
+        assert {k: got[k] for k in exits} == exits and got["riskPercent"] == "2"
+        # A trailing stop in ticks; then cleared, with the weights, and the rest kept.
+        ticks = api.put("/api/me/settings", json={"trailingStop": {"distance": 8, "unit": "ticks"}})
+        assert ticks.json()["trailingStop"] == {"distance": "8", "unit": "ticks"}
+        cleared = api.put("/api/me/settings", json={"trailingStop": None, "takeProfitWeights": []})
+        assert cleared.status_code == 200, cleared.text
+        got = api.get("/api/me/settings").json()
+    assert {k: got[k] for k in exits} == {
+        **exits,
+        "takeProfitWeights": [],
+        "trailingStop": None,
+    }
 
 
 def test_every_wrong_sign_in_is_answered_alike_then_the_address_waits(server_factory):

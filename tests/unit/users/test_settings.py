@@ -1,11 +1,20 @@
-"""User settings: defaults, partial changes checked field by field, exact decimals."""
+"""User settings: defaults, partial changes checked field by field, exact decimals; the exit
+settings (take-profit weights, break-even, trailing stop, reduce percent)."""
 
 from decimal import Decimal
 
 import pytest
 
 from tradewire.core.errors import ValidationError
-from tradewire.users.settings import OppositeSignal, Subscriptions, UserSettings
+from tradewire.users.settings import (
+    OppositeSignal,
+    Subscriptions,
+    TrailingStopSetting,
+    TrailUnit,
+    UserSettings,
+)
+
+D = Decimal
 
 
 def test_defaults_on_the_wire():
@@ -17,6 +26,10 @@ def test_defaults_on_the_wire():
         "maxNotionalPercent": "10",
         "defaultStopPercent": None,
         "oppositeSignal": "close",
+        "takeProfitWeights": [],
+        "breakEvenAfterFirstTakeProfit": False,
+        "trailingStop": None,
+        "reducePercent": "50",
     }
 
 
@@ -105,3 +118,84 @@ def test_subscriptions_are_normalised_and_a_list_left_out_is_kept():
 def test_bad_subscriptions_are_refused(subscriptions, reason):
     with pytest.raises(ValidationError, match=reason):
         UserSettings().updated(subscriptions=subscriptions)
+
+
+def test_exit_settings_are_kept_exactly_and_shown_as_strings():
+    settings = UserSettings().updated(
+        take_profit_weights=[50, "30.5", D("1E+1")],
+        break_even_after_first_take_profit=True,
+        trailing_stop={"distance": " 1.50 ", "unit": "percent"},
+        reduce_percent=D("100"),
+    )
+    assert settings == UserSettings(
+        take_profit_weights=(D(50), D("30.5"), D(10)),
+        break_even_after_first_take_profit=True,
+        trailing_stop=TrailingStopSetting(D("1.50"), TrailUnit.PERCENT),
+        reduce_percent=D(100),
+    )
+    wire = settings.to_wire()
+    assert (
+        wire["takeProfitWeights"],
+        wire["breakEvenAfterFirstTakeProfit"],
+        wire["trailingStop"],
+        wire["reducePercent"],
+    ) == (["50", "30.5", "10"], True, {"distance": "1.50", "unit": "percent"}, "100")
+
+
+def test_exit_settings_may_be_cleared_and_the_rest_stays():
+    set_ = UserSettings().updated(
+        take_profit_weights=[D(i + 1) for i in range(10)],
+        trailing_stop={"distance": 250, "unit": "ticks"},
+        reduce_percent="0.5",
+    )
+    assert set_.trailing_stop == TrailingStopSetting(D(250), TrailUnit.TICKS)
+    cleared = set_.updated(take_profit_weights=[], trailing_stop=None)
+    assert (cleared.take_profit_weights, cleared.trailing_stop) == ((), None)
+    assert cleared.reduce_percent == D("0.5")
+    # Ticks are not percentages: a distance of 100 or more ticks is fine.
+    assert UserSettings().updated(trailing_stop={"distance": "1000", "unit": "ticks"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"take_profit_weights": "50,50"}, "takeProfitWeights must be a list of positive numbers"),
+        ({"take_profit_weights": {"a": 1}}, "takeProfitWeights must be a list"),
+        ({"take_profit_weights": None}, "takeProfitWeights must be a list"),
+        ({"take_profit_weights": [1] * 11}, "takeProfitWeights has at most 10 weights"),
+        ({"take_profit_weights": [50, 0]}, r"takeProfitWeights\[1\] must be more than 0"),
+        ({"take_profit_weights": [D(-1)]}, r"takeProfitWeights\[0\] must be more than 0"),
+        ({"take_profit_weights": [1.5]}, r"takeProfitWeights\[0\] must be a decimal number"),
+        ({"take_profit_weights": [True]}, r"takeProfitWeights\[0\] must be a decimal number"),
+        ({"take_profit_weights": ["x"]}, r"takeProfitWeights\[0\] must be a decimal number"),
+        ({"take_profit_weights": [D("Infinity")]}, r"takeProfitWeights\[0\] must be more"),
+        ({"take_profit_weights": [D("1E+7")]}, r"takeProfitWeights\[0\] .* at most 1000000"),
+        ({"take_profit_weights": ["0.000000001"]}, "more than 8 decimal places"),
+        ({"break_even_after_first_take_profit": 1}, "breakEvenAfterFirstTakeProfit must be true"),
+        ({"break_even_after_first_take_profit": None}, "breakEvenAfterFirstTakeProfit must be"),
+        ({"trailing_stop": 1.5}, "trailingStop must be null or"),
+        ({"trailing_stop": {"distance": 1}}, "trailingStop must be null or"),
+        ({"trailing_stop": {"distance": 1, "unit": "pips"}}, "trailingStop.unit must be one of"),
+        (
+            {"trailing_stop": {"distance": 1, "unit": "percent", "step": 1}},
+            "trailingStop must be null or",
+        ),
+        (
+            {"trailing_stop": {"distance": 100, "unit": "percent"}},
+            "trailingStop.distance must be more than 0 and less than 100",
+        ),
+        ({"trailing_stop": {"distance": 0, "unit": "ticks"}}, "trailingStop.distance must be more"),
+        ({"trailing_stop": {"distance": "-2", "unit": "ticks"}}, "trailingStop.distance must be"),
+        ({"trailing_stop": {"distance": None, "unit": "ticks"}}, "trailingStop.distance must be a"),
+        (
+            {"trailing_stop": {"distance": D("1000001"), "unit": "ticks"}},
+            "trailingStop.distance must be more than 0 and at most 1000000",
+        ),
+        ({"reduce_percent": 0}, "reducePercent must be more than 0 and at most 100"),
+        ({"reduce_percent": "100.5"}, "reducePercent must be more than 0 and at most 100"),
+        ({"reduce_percent": None}, "reducePercent must be a decimal number"),
+    ],
+)
+def test_each_bad_exit_setting_is_refused_naming_its_field(changes, reason):
+    with pytest.raises(ValidationError, match=reason):
+        UserSettings().updated(**changes)

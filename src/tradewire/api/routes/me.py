@@ -30,6 +30,17 @@ class SubscriptionsBody(BaseModel):
     symbols: list[str] | None = Field(None, max_length=1000)
 
 
+class TrailingStopBody(BaseModel):
+    """A stop that follows the best price since entry, ``distance`` away."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    distance: Decimal = Field(
+        description="More than 0; in percent of the best price (less than 100) or in ticks"
+    )
+    unit: Literal["percent", "ticks"]
+
+
 class SettingsBody(BaseModel):
     """The settings to change; fields left out stay as they are."""
 
@@ -54,6 +65,27 @@ class SettingsBody(BaseModel):
     )
     opposite_signal: Literal["close", "reverse", "ignore"] | None = Field(
         None, alias="oppositeSignal"
+    )
+    take_profit_weights: list[Decimal] | None = Field(
+        None,
+        alias="takeProfitWeights",
+        max_length=100,
+        description="How a position is shared among a signal's take-profits, nearest first: "
+        "at most 10 positive numbers, e.g. [50, 30, 20]; [] (or a count that does not match "
+        "the signal's levels) shares equally",
+    )
+    break_even_after_first_take_profit: StrictBool | None = Field(
+        None,
+        alias="breakEvenAfterFirstTakeProfit",
+        description="Move the stop to the entry once the first take-profit has filled",
+    )
+    trailing_stop: TrailingStopBody | None = Field(
+        None, alias="trailingStop", description="null: no trailing stop"
+    )
+    reduce_percent: Decimal | None = Field(
+        None,
+        alias="reducePercent",
+        description="Percent of the position a reduce signal without a size takes off: 0 < x ≤ 100",
     )
 
 

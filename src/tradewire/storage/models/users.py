@@ -32,3 +32,10 @@ class UserRow(Base):
     max_notional_percent: Mapped[str] = mapped_column(String(40))
     default_stop_percent: Mapped[str | None] = mapped_column(String(40))
     opposite_signal: Mapped[str] = mapped_column(String(8))
+    #: The weights as exact strings, nearest take-profit first; [] is equal shares.
+    take_profit_weights: Mapped[list[str]] = mapped_column(JSON, default=list)
+    break_even_after_first_take_profit: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Both NULL, or both set: no trailing stop, or its distance and unit (percent|ticks).
+    trailing_stop_distance: Mapped[str | None] = mapped_column(String(40))
+    trailing_stop_unit: Mapped[str | None] = mapped_column(String(8))
+    reduce_percent: Mapped[str] = mapped_column(String(40), default="50")

@@ -21,7 +21,13 @@ from tradewire.storage.errors import retryable
 from tradewire.storage.models import UserRow
 from tradewire.storage.writer import GroupCommitWriter, WriteBatch
 from tradewire.users.model import Credentials, Role, User
-from tradewire.users.settings import OppositeSignal, Subscriptions, UserSettings
+from tradewire.users.settings import (
+    OppositeSignal,
+    Subscriptions,
+    TrailingStopSetting,
+    TrailUnit,
+    UserSettings,
+)
 
 _USERS = UserRow.__table__
 _USER_COLUMNS = (
@@ -155,7 +161,7 @@ def _credentials(row) -> Credentials:
 
 def settings_row(settings: UserSettings) -> dict[str, object]:
     """The settings as columns of the users table."""
-    stop = settings.default_stop_percent
+    stop, trailing = settings.default_stop_percent, settings.trailing_stop
     return {
         "paper_trade_enabled": settings.paper_trade_enabled,
         "real_trade_enabled": settings.real_trade_enabled,
@@ -165,12 +171,23 @@ def settings_row(settings: UserSettings) -> dict[str, object]:
         "max_notional_percent": str(settings.max_notional_percent),
         "default_stop_percent": None if stop is None else str(stop),
         "opposite_signal": settings.opposite_signal.value,
+        "take_profit_weights": [str(w) for w in settings.take_profit_weights],
+        "break_even_after_first_take_profit": settings.break_even_after_first_take_profit,
+        "trailing_stop_distance": None if trailing is None else str(trailing.distance),
+        "trailing_stop_unit": None if trailing is None else trailing.unit.value,
+        "reduce_percent": str(settings.reduce_percent),
     }
 
 
 def row_to_settings(row) -> UserSettings:
-    """Rebuild a user's settings from its stored row."""
+    """Rebuild a user's settings from its stored row (a row from before a setting existed, or
+    a NULL where one is not kept, reads as that setting's default)."""
     stop = row["default_stop_percent"]
+    defaults = UserSettings()
+    weights = row.get("take_profit_weights")
+    break_even = row.get("break_even_after_first_take_profit")
+    distance, unit = row.get("trailing_stop_distance"), row.get("trailing_stop_unit")
+    reduce = row.get("reduce_percent")
     return UserSettings(
         paper_trade_enabled=bool(row["paper_trade_enabled"]),
         real_trade_enabled=bool(row["real_trade_enabled"]),
@@ -179,4 +196,14 @@ def row_to_settings(row) -> UserSettings:
         max_notional_percent=Decimal(row["max_notional_percent"]),
         default_stop_percent=None if stop is None else Decimal(stop),
         opposite_signal=OppositeSignal(row["opposite_signal"]),
+        take_profit_weights=tuple(Decimal(w) for w in weights or ()),
+        break_even_after_first_take_profit=(
+            defaults.break_even_after_first_take_profit if break_even is None else bool(break_even)
+        ),
+        trailing_stop=(
+            None
+            if distance is None or unit is None
+            else TrailingStopSetting(Decimal(distance), TrailUnit(unit))
+        ),
+        reduce_percent=defaults.reduce_percent if reduce is None else Decimal(reduce),
     )
