@@ -199,6 +199,9 @@ async def test_amend_moves_a_resting_order_and_cancel_ends_it():
     third = await desk.venue.place(
         "a", order("q", Side.LONG, "0.1", type=OrderType.LIMIT, price=D("40000"))
     )
+    # Only the working order is open; the filled ones are not, oldest first.
+    assert await desk.venue.orders("a", open_only=True) == [third]
+    assert [o.id for o in await desk.venue.orders("a")] == [resting.id, other.id, third.id]
     canceled = await desk.venue.cancel("a", third.id)
     assert canceled.status is OrderStatus.CANCELED
     assert await desk.venue.cancel("a", third.id) == canceled
@@ -237,6 +240,8 @@ async def test_replaying_the_journal_rebuilds_the_venue_exactly():
     await restarted.price("BTC/USDT", "45000")
     for account in ("a", "b"):
         assert await restarted.venue.orders(account) == await desk.venue.orders(account)
+        open_orders = await desk.venue.orders(account, open_only=True)
+        assert await restarted.venue.orders(account, open_only=True) == open_orders
         assert await restarted.venue.fills(account) == await desk.venue.fills(account)
         assert await restarted.venue.positions(account) == await desk.venue.positions(account)
         assert await restarted.venue.balances(account) == await desk.venue.balances(account)

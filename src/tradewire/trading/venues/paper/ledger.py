@@ -39,6 +39,9 @@ class AccountBook:
     positions: dict[str, Position] = field(default_factory=dict)
     closed: list[Position] = field(default_factory=list)
     orders: dict[str, Order] = field(default_factory=dict)
+    #: The ids of the orders still working, oldest first: every signal asks for them, and an
+    #: account that trades for months has thousands of orders done.
+    open_orders: dict[str, None] = field(default_factory=dict)
     by_client_id: dict[str, str] = field(default_factory=dict)
     fills: list[Fill] = field(default_factory=list)
 
@@ -104,6 +107,10 @@ class Ledger:
     def _set_order(self, account: str, book: AccountBook, order: Order) -> None:
         book.orders[order.id] = order
         book.by_client_id[order.client_order_id] = order.id
+        if order.status.is_open:
+            book.open_orders[order.id] = None
+        else:
+            book.open_orders.pop(order.id, None)
         self.resting.remove((account, order.id))
         self.rest(account, order)
 

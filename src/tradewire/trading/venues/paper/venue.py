@@ -211,8 +211,11 @@ class PaperVenue:
 
     async def orders(self, account: str, *, open_only: bool = False) -> list[Order]:
         book = self._ledger.accounts.get(account)
-        orders = list(book.orders.values()) if book else []
-        return [o for o in orders if o.status.is_open] if open_only else orders
+        if book is None:
+            return []
+        if open_only:
+            return [book.orders[order_id] for order_id in book.open_orders]
+        return list(book.orders.values())
 
     async def fills(self, account: str) -> list[Fill]:
         book = self._ledger.accounts.get(account)
