@@ -25,3 +25,17 @@ if [ "${1:-}" = "--test" ]; then
 else
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 fi
+
+# The backtest's HTML charts inline TradingView's lightweight-charts (Apache-2.0), vendored in
+# src/tradewire/web/vendor/; put it back from the npm registry if it is missing.
+VENDOR=src/tradewire/web/vendor
+if [ ! -f "$VENDOR/lightweight-charts.standalone.production.js" ]; then
+  echo "fetching lightweight-charts@4 from the npm registry"
+  mkdir -p "$VENDOR"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent lightweight-charts@4 >/dev/null && tar xzf lightweight-charts-*.tgz \
+    package/dist/lightweight-charts.standalone.production.js package/LICENSE)
+  cp "$tmp/package/dist/lightweight-charts.standalone.production.js" "$VENDOR/"
+  cp "$tmp/package/LICENSE" "$VENDOR/lightweight-charts.LICENSE"
+  rm -rf "$tmp"
+fi
