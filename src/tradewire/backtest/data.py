@@ -17,6 +17,7 @@ mislead.
 from __future__ import annotations
 
 import re
+import warnings
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -143,14 +144,22 @@ def frame_to_bars(frame: pd.DataFrame, symbol: str, origin: str, *, lines: bool)
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(
-            path,
-            dtype=str,
-            skipinitialspace=True,
-            skip_blank_lines=False,  # keeps a row's number tied to its line
-            encoding="utf-8-sig",
-            compression="gzip" if path.name.lower().endswith(".gz") else None,
-        )
+        with warnings.catch_warnings():
+            # Extra fields on the first data row make pandas drop data with a mere warning.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                path,
+                dtype=str,
+                index_col=False,  # never take a ragged first row's extra field as the index
+                skipinitialspace=True,
+                skip_blank_lines=False,  # keeps a row's number tied to its line
+                encoding="utf-8-sig",
+                compression="gzip" if path.name.lower().endswith(".gz") else None,
+            )
+    except pd.errors.ParserWarning as exc:
+        raise DataFileError(
+            f"{path.name}: not valid CSV: line 2 has more fields than the header"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise DataFileError(f"{path.name}: the file is empty") from exc
     except pd.errors.ParserError as exc:
