@@ -13,6 +13,7 @@ import numpy as np
 from tradewire.core.events import CandleSeries, DataSource, Timeframe
 
 NS_PER_S = 1_000_000_000
+_COLUMNS = ("ts", "open", "high", "low", "close", "volume")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -41,8 +42,12 @@ class Bars:
         return (self.ts, self.open, self.high, self.low, self.close, self.volume)
 
     def upto(self, end: int) -> Bars:
-        """Return bars ``[0, end)`` (views, no copy)."""
-        return Bars(self.symbol, *(c[:end] for c in self.columns()))
+        """Return bars ``[0, end)`` (views, no copy; a slice of valid bars needs no check)."""
+        part = object.__new__(Bars)
+        for name, column in zip(_COLUMNS, self.columns(), strict=True):
+            object.__setattr__(part, name, column[:end])
+        object.__setattr__(part, "symbol", self.symbol)
+        return part
 
     def window(self, start_ns: int | None, end_ns: int | None) -> Bars:
         """Return the bars whose time is in ``[start_ns, end_ns)`` (either bound open)."""

@@ -16,9 +16,11 @@ capped, exactly as live paper trading sizes a signal; a stop is then required) o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+import numpy as np
 
 from tradewire.backtest.bars import Bars
 
@@ -57,18 +59,31 @@ class Intent:
     score: float | None = None
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        if self.size is not None and (self.stop is not None or self.targets):
+            raise ValueError(
+                "an equity-fraction entry carries no stop or targets: give a stop and leave "
+                "the size to the account's risk settings for a bracketed trade"
+            )
 
-@dataclass(frozen=True, slots=True)
+
 class View:
-    """The bars a strategy may read at one decision: its symbol's and the others', all up to
-    the bar that just closed."""
+    """The bars a strategy may read at one decision: its symbol's up to the bar that just
+    closed, and any other loaded symbol's up to the same time."""
 
-    bars: Bars
-    others: Mapping[str, Bars] = field(default_factory=dict)
+    __slots__ = ("_others", "bars", "now_ns")
+
+    def __init__(self, bars: Bars, others: Mapping[str, Bars] | None = None) -> None:
+        self.bars = bars
+        self.now_ns = int(bars.ts[-1]) if len(bars) else 0
+        self._others = others or {}
 
     def other(self, symbol: str) -> Bars | None:
-        """Return another loaded symbol's bars up to now, if that symbol was loaded."""
-        return self.others.get(symbol)
+        """Return another loaded symbol's bars up to now (None if it was not loaded)."""
+        bars = self._others.get(symbol)
+        if bars is None:
+            return None
+        return bars.upto(int(np.searchsorted(bars.ts, self.now_ns, side="right")))
 
 
 class Strategy(Protocol):

@@ -93,6 +93,10 @@ class AlertSource(StrEnum):
     ALERT_LOG = "alert_log"
     OCR = "ocr"
     DEMO = "demo"
+    #: The decision engine, publishing its own BUY/SELL calls (opt-in).
+    ANALYZER = "analyzer"
+    #: A backtest replaying a strategy (never stored or broadcast).
+    BACKTEST = "backtest"
 
 
 class AlertStatus(StrEnum):

@@ -137,7 +137,11 @@ class Position:
     @property
     def unrealised_pnl(self) -> Decimal:
         """The open part marked to ``mark``: exact, from the cost basis."""
-        return self.sign * (self.mark * self.qty - self.cost) * self.multiplier
+        return self.unrealised_at(self.mark)
+
+    def unrealised_at(self, price: Decimal) -> Decimal:
+        """The open part marked to ``price``."""
+        return self.sign * (price * self.qty - self.cost) * self.multiplier
 
     @property
     def notional(self) -> Decimal:

@@ -175,6 +175,29 @@ class TriggerIndex(Generic[K]):
             hits.append(Hit(entry.key, entry.level, entry.cross))
         return hits
 
+    def watches(self, symbol: str) -> bool:
+        """Return whether any trigger is set on ``symbol``."""
+        book = self._books.get(symbol)
+        return book is not None and bool(book.up or book.down)
+
+    def next_level(self, symbol: str, start: Decimal, end: Decimal) -> Decimal | None:
+        """Return the first trigger level a move from ``start`` to ``end`` reaches after
+        leaving ``start`` (rising: the lowest UP level in ``(start, end]``; falling: the
+        highest DOWN level in ``[end, start)``), or None. A bar is walked level by level
+        with it, so each trigger fires at its own price rather than at the bar's extreme."""
+        book = self._books.get(symbol)
+        if book is None or start == end:
+            return None
+        if end > start:
+            i = bisect_right(book.up, (start, _AFTER_ALL))
+            if i < len(book.up) and book.up[i][0] <= end:
+                return book.up[i][0]
+            return None
+        i = bisect_left(book.down, (start, -1))
+        if i and book.down[i - 1][0] >= end:
+            return book.down[i - 1][0]
+        return None
+
     def ratchet(self, symbol: str, price: Decimal) -> list[tuple[K, Decimal]]:
         """Let trailing stops of ``symbol`` follow ``price`` where it is a new extreme for them;
         return ``(key, new level)`` for each stop that moved.

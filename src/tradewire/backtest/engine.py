@@ -1,0 +1,481 @@
+"""Replay bars through a simulated clock and trade a strategy on the paper venue.
+
+The account, the venue and the trade manager are the ones live paper trading uses: orders go
+through the execution port, fills and brackets are the venue's and the manager's own, so a
+strategy behaves the same in a backtest as on paper. What the replay adds is time and prices:
+
+1. **Time** is a :class:`~.clock.SimulatedClock` set to each bar's time; symbols' bars are
+   merged into one timeline, so a portfolio of symbols shares one account.
+2. **A bar's prices**, in the order a trader would assume: the open first (a gap from the last
+   close fires what it jumps over *at the open*), then the low and the high — low first when
+   the bar closed up, high first when it closed down — then the close. Between those points
+   the price moves through every trigger level on the way, so a stop or take-profit fills at
+   its own level, not at the bar's extreme.
+3. **Decisions** are taken after a bar closes, from the bars up to it (:class:`~.strategy.View`
+   slices them: the future is not there to read), and executed at the *next* bar's open.
+
+Before ``start`` bars are only history for the strategy (indicator warm-up); nothing trades.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from tradewire.backtest.bars import Bars
+from tradewire.backtest.clock import SimulatedClock
+from tradewire.backtest.model import BacktestResult, RunSettings, TradeRecord
+from tradewire.backtest.report import compute_metrics, periods_per_year
+from tradewire.backtest.strategy import EquityFraction, Hold, Intent, Strategy, View
+from tradewire.core.errors import ValidationError
+from tradewire.core.events import AlertSource, Direction, Side, Signal
+from tradewire.core.events import Intent as SignalIntent
+from tradewire.core.ids import new_id, stable_id
+from tradewire.core.prices import PriceTick
+from tradewire.trading.account import AccountSettings
+from tradewire.trading.config import PaperSettings
+from tradewire.trading.events import (
+    AccountUpdated,
+    PositionChanged,
+    PositionClosed,
+    PositionOpened,
+    TradingEvent,
+)
+from tradewire.trading.fees import FeeModel, SlippageModel
+from tradewire.trading.instruments import Instrument, InstrumentBook
+from tradewire.trading.journal import MemoryTradeJournal
+from tradewire.trading.manager import TradeManager
+from tradewire.trading.model import Fill, OrderRequest, Position
+from tradewire.trading.money import BPS, ZERO, floor_div, to_decimal
+from tradewire.trading.ports import OrderRefused
+from tradewire.trading.venues.paper import PaperVenue
+
+ACCOUNT = "backtest"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BacktestConfig:
+    """The account and market a backtest trades in.
+
+    ``fee_bps`` is charged on every fill's value (maker and taker alike); ``slippage`` worsens
+    every fill that takes liquidity (market orders, stops). ``account`` sizes and manages the
+    strategy's risk-sized entries exactly as a user's paper-trading settings do.
+    """
+
+    cash: Decimal = Decimal(10_000)
+    currency: str = "USD"
+    fee_bps: Decimal = ZERO
+    slippage: SlippageModel = field(default_factory=lambda: SlippageModel(amount=ZERO))
+    account: AccountSettings = field(default_factory=AccountSettings)
+    instruments: tuple[Instrument, ...] = ()
+    start_ns: int | None = None
+    end_ns: int | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.cash <= 0:
+            raise ValidationError("the starting cash must be positive")
+        if self.fee_bps < 0:
+            raise ValidationError("the fee cannot be negative")
+        if self.start_ns is not None and self.end_ns is not None and self.end_ns <= self.start_ns:
+            raise ValidationError("the end must be after the start")
+
+
+async def run_backtest(
+    bars: Sequence[Bars],
+    strategy: Strategy,
+    config: BacktestConfig,
+    *,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Replay ``bars`` (one series per symbol), trade ``strategy``'s intents and return the
+    result. Raise :class:`ValidationError` when there is nothing to replay."""
+    return await _Replay(bars, strategy, config, progress).run()
+
+
+@dataclass(slots=True)
+class _Symbol:
+    bars: Bars
+    #: The first bar inside the trading window.
+    first: int
+    #: The strategy's decision after each bar, when it decides a whole series at once.
+    decisions: Sequence[Intent | None] | None = None
+    next: int = 0
+    pending: Intent | None = None
+    #: The last bar replayed, and the last bar the venue was marked to.
+    last: int = -1
+    marked: int = -1
+
+    def close_of(self, i: int) -> Decimal:
+        return to_decimal(float(self.bars.close[i]))
+
+
+class _Replay:
+    def __init__(
+        self,
+        bars: Sequence[Bars],
+        strategy: Strategy,
+        config: BacktestConfig,
+        progress: Progress | None,
+    ) -> None:
+        self._strategy = strategy
+        self._config = config
+        self._progress = progress
+        self._run_id = new_id()
+        self._clock = SimulatedClock()
+        self._instruments = InstrumentBook(config.instruments)
+        self._others = {series.symbol: series.window(None, config.end_ns) for series in bars}
+        self._symbols = self._load(bars)
+        fees = FeeModel(maker_bps=config.fee_bps, taker_bps=config.fee_bps)
+        paper = PaperSettings(
+            balances={config.currency: config.cash}, fees=fees, slippage=config.slippage
+        )
+        journal = MemoryTradeJournal()
+        self._venue = PaperVenue(paper, self._instruments, journal, self._on_event, self._clock)
+        self._manager = TradeManager(self._venue, self._instruments, journal, _discard, self._clock)
+        self._index = self._manager.brackets.index
+        #: The score and targets of each entry, by its client order id.
+        self._entries: dict[str, Intent] = {}
+        self._notes: list[str] = []
+        self._cash = config.cash
+        self._held: dict[str, Position] = {}
+
+    def _load(self, bars: Sequence[Bars]) -> dict[str, _Symbol]:
+        config = self._config
+        symbols: dict[str, _Symbol] = {}
+        for series in bars:
+            if series.symbol in symbols:
+                raise ValidationError(f"{series.symbol} is loaded twice")
+            kept = series.window(None, config.end_ns)
+            start = 0
+            if config.start_ns is not None:
+                start = int(np.searchsorted(kept.ts, config.start_ns, side="left"))
+            if start >= len(kept):
+                continue
+            currency = self._instruments.get(series.symbol).quote_currency
+            if currency != config.currency:
+                raise ValidationError(
+                    f"{series.symbol} is quoted in {currency}, the account in {config.currency}"
+                )
+            decide_all = getattr(self._strategy, "decide_all", None)
+            decisions = decide_all(kept, self._others) if decide_all is not None else None
+            symbols[series.symbol] = _Symbol(bars=kept, first=start, decisions=decisions)
+        if not symbols:
+            raise ValidationError("no bars in the requested period")
+        return symbols
+
+    # --- the replay -------------------------------------------------------------------------
+
+    async def run(self) -> BacktestResult:
+        started = time.perf_counter()
+        timeline = np.unique(np.concatenate([s.bars.ts for s in self._symbols.values()]))
+        start_ns = int(min(s.bars.ts[s.first] for s in self._symbols.values()))
+        equity_ts: list[int] = []
+        equity: list[Decimal] = []
+        exposed = 0
+        total = len(timeline)
+        step = max(total // 200, 1)
+        for n, ts in enumerate(timeline.tolist()):
+            self._clock.set(ts)
+            traded = False
+            for symbol in self._symbols.values():
+                if symbol.next < len(symbol.bars) and symbol.bars.ts[symbol.next] == ts:
+                    traded |= await self._bar(symbol)
+            if traded or ts >= start_ns:
+                value, holding = self._equity()
+                equity_ts.append(ts)
+                equity.append(value)
+                exposed += holding
+            if self._progress is not None and (n % step == 0 or n == total - 1):
+                self._progress(n + 1, total)
+        await self._mark_held()
+        trades = await self._trades()
+        config = self._config
+        metrics = compute_metrics(
+            trades=trades,
+            equity_ts=equity_ts,
+            equity=equity,
+            start_equity=config.cash,
+            exposed_bars=exposed,
+            total_bars=len(equity),
+            periods_per_year=periods_per_year(timeline),
+            buy_and_hold_pct=self._buy_and_hold(),
+        )
+        settings = RunSettings(
+            strategy=self._strategy.name,
+            params=dict(getattr(self._strategy, "params", {}) or {}),
+            symbols=tuple(self._symbols),
+            start_ns=start_ns,
+            end_ns=int(timeline[-1]),
+            cash=config.cash,
+            currency=config.currency,
+            fee_bps=config.fee_bps,
+            slippage=f"{config.slippage.amount} {config.slippage.unit}",
+            source=config.source,
+        )
+        return BacktestResult(
+            id=self._run_id,
+            created_ns=time.time_ns(),
+            settings=settings,
+            metrics=metrics,
+            trades=tuple(trades),
+            equity_ts=tuple(equity_ts),
+            equity=tuple(equity),
+            bars=sum(len(s.bars) - s.first for s in self._symbols.values()),
+            elapsed_s=time.perf_counter() - started,
+            notes=tuple(dict.fromkeys(self._notes)),
+        )
+
+    async def _bar(self, symbol: _Symbol) -> bool:
+        """Replay one bar of ``symbol``; return whether it was inside the trading window.
+
+        A bar with nothing to execute and no trigger on the symbol changes nothing but the
+        mark, which is taken lazily: the equity reads the close, the venue is marked before
+        the next order (its margin check values every position).
+        """
+        i = symbol.next
+        symbol.next += 1
+        trading = i >= symbol.first
+        if trading:
+            symbol.last = i
+            if symbol.pending is not None or self._index.watches(symbol.bars.symbol):
+                await self._prices(symbol, i)
+        if i + 1 >= symbol.first:
+            if symbol.decisions is not None:
+                symbol.pending = symbol.decisions[i]
+            else:
+                symbol.pending = self._strategy.decide(View(symbol.bars.upto(i + 1), self._others))
+        return trading
+
+    async def _prices(self, symbol: _Symbol, i: int) -> None:
+        """Walk bar ``i``: the open (and the pending intent), the extremes, the close."""
+        bars, name = symbol.bars, symbol.bars.symbol
+        open_, high, low, close = (
+            to_decimal(float(c[i])) for c in (bars.open, bars.high, bars.low, bars.close)
+        )
+        await self._move(name, open_)
+        symbol.marked = i  # at its open now: the held symbols' marks below must not move it
+        if symbol.pending is not None:
+            intent, symbol.pending = symbol.pending, None
+            await self._mark_held()
+            await self._execute(name, i, intent, open_)
+        start = open_
+        path = (low, high) if close >= open_ else (high, low)
+        for point in (*path, close):
+            await self._walk(name, start, point)
+            start = point
+
+    async def _mark_held(self) -> None:
+        """Mark the venue to the last close of every held symbol it has not seen yet."""
+        for name in self._held:
+            symbol = self._symbols[name]
+            if symbol.marked != symbol.last:
+                await self._venue.on_price(self._tick(name, symbol.close_of(symbol.last)))
+                symbol.marked = symbol.last
+
+    async def _move(self, name: str, price: Decimal) -> None:
+        await self._manager.on_price(self._tick(name, price))
+
+    async def _walk(self, name: str, start: Decimal, end: Decimal) -> None:
+        """Move the price from ``start`` to ``end`` stopping at every trigger level between, so
+        each fires at its own price."""
+        while (level := self._index.next_level(name, start, end)) is not None and level != end:
+            await self._move(name, level)
+            start = level
+        await self._move(name, end)
+
+    def _tick(self, name: str, price: Decimal) -> PriceTick:
+        now = self._clock.now_ns()
+        return PriceTick(symbol=name, price=price, source="backtest", ts_event=now, ts_init=now)
+
+    async def _on_event(self, event: TradingEvent) -> None:
+        """Follow the venue's events: the manager's brackets, and the cash and positions the
+        equity curve is marked from."""
+        if isinstance(event, AccountUpdated) and event.balance.currency == self._config.currency:
+            self._cash = event.balance.cash
+        elif isinstance(event, PositionOpened | PositionChanged):
+            self._held[event.position.symbol] = event.position
+        elif isinstance(event, PositionClosed):
+            self._held.pop(event.position.symbol, None)
+        await self._manager.on_event(event)
+
+    # --- executing intents ------------------------------------------------------------------
+
+    async def _execute(self, name: str, bar: int, intent: Intent, price: Decimal) -> None:
+        if isinstance(intent.size, EquityFraction):
+            await self._rebalance(name, bar, intent, intent.size, price)
+            return
+        signal = self._signal(name, bar, intent)
+        if intent.hold is not Hold.FLAT:
+            self._entries[stable_id(ACCOUNT, signal.id, "entry")] = intent
+        handled = await self._manager.on_signal(ACCOUNT, self._config.account, signal)
+        if handled.action == "rejected":
+            self._notes.append(f"{name}: {handled.reason}")
+
+    def _signal(self, name: str, bar: int, intent: Intent) -> Signal:
+        now = self._clock.now_ns()
+        signal_id = stable_id(self._run_id, name, bar)
+        if intent.hold is Hold.FLAT:
+            direction, side, kind = Direction.CLOSE, None, SignalIntent.CLOSE
+        else:
+            side = Side.LONG if intent.hold is Hold.LONG else Side.SHORT
+            direction = Direction.LONG if side is Side.LONG else Direction.SHORT
+            kind = SignalIntent.REVERSE
+        return Signal(
+            id=signal_id,
+            alert_id=signal_id,
+            pair=name,
+            direction=direction,
+            raw_text=intent.reason,
+            format="backtest",
+            source=AlertSource.BACKTEST,
+            dedupe_key=signal_id,
+            stop_loss=intent.stop,
+            take_profit=intent.targets,
+            strategy=self._strategy.name,
+            intent=kind,
+            side=side,
+            ts_event=now,
+            ts_init=now,
+        )
+
+    async def _rebalance(
+        self, name: str, bar: int, intent: Intent, size: EquityFraction, price: Decimal
+    ) -> None:
+        """Hold ``intent.hold`` sized to a fraction of the available equity: close the other
+        side first, then open with what the equity buys after the fee."""
+        position = await self._position(name)
+        want = None if intent.hold is Hold.FLAT else _side(intent.hold)
+        if position is not None and position.side is not want:
+            await self._place(name, bar, "exit", position.side.opposite, position.qty, True)
+            position = None
+        if want is None or position is not None:
+            return
+        qty = await self._affordable(name, want, size.fraction, price)
+        if qty is None:
+            self._notes.append(f"{name}: not enough equity for one unit at bar {bar}")
+            return
+        client_id = await self._place(name, bar, "entry", want, qty, False)
+        if client_id is not None:
+            self._entries[client_id] = intent
+
+    async def _affordable(
+        self, name: str, side: Side, fraction: float, price: Decimal
+    ) -> Decimal | None:
+        """Return the whole steps ``fraction`` of the available equity buys at ``price`` after
+        slippage and the fee (as backtesting.py sizes a fractional order), or None."""
+        instrument = self._instruments.get(name)
+        taken = self._config.slippage.apply(price, side, instrument)
+        per_unit = taken * instrument.multiplier * (1 + self._config.fee_bps / BPS)
+        balances = await self._venue.balances(ACCOUNT)
+        available = next(b.available for b in balances if b.currency == self._config.currency)
+        qty = instrument.round_qty(floor_div(available * to_decimal(fraction), per_unit))
+        return qty if qty > 0 and qty >= instrument.min_qty else None
+
+    async def _place(
+        self, name: str, bar: int, step: str, side: Side, qty: Decimal, reduce_only: bool
+    ) -> str | None:
+        client_id = stable_id(self._run_id, name, bar, step)
+        request = OrderRequest(
+            client_order_id=client_id,
+            symbol=name,
+            side=side,
+            qty=qty,
+            reduce_only=reduce_only,
+            reason=f"{self._strategy.name}: {'close' if reduce_only else 'open'} a {side}",
+        )
+        try:
+            await self._venue.place(ACCOUNT, request)
+        except OrderRefused as exc:
+            self._notes.append(f"{name}: {exc.message}")
+            return None
+        return client_id
+
+    async def _position(self, name: str) -> Position | None:
+        return next((p for p in await self._venue.positions(ACCOUNT) if p.symbol == name), None)
+
+    # --- results ----------------------------------------------------------------------------
+
+    def _equity(self) -> tuple[Decimal, bool]:
+        """Return the equity marked to each held symbol's last close, and whether anything is
+        held (the venue's own formula: cash plus each position's unrealised PnL)."""
+        value = self._cash
+        for name, position in self._held.items():
+            symbol = self._symbols[name]
+            value += position.unrealised_at(symbol.close_of(symbol.last))
+        return value, bool(self._held)
+
+    async def _trades(self) -> list[TradeRecord]:
+        fills: defaultdict[str, list[Fill]] = defaultdict(list)
+        for fill in await self._venue.fills(ACCOUNT):
+            fills[fill.position_id].append(fill)
+        reasons = {o.client_order_id: o.reason for o in await self._venue.orders(ACCOUNT)}
+        trades = [
+            self._trade(position, fills[position.id], reasons)
+            for position in await self._venue.closed_positions(ACCOUNT)
+        ]
+        return sorted(trades, key=lambda t: (t.entry_ts, t.symbol))
+
+    def _trade(self, position: Position, fills: list[Fill], reasons: dict[str, str]) -> TradeRecord:
+        entries = [f for f in fills if f.side is position.side]
+        exits = [f for f in fills if f.side is not position.side]
+        bars = self._symbols[position.symbol].bars
+        intent = next(
+            (
+                self._entries[f.client_order_id]
+                for f in entries
+                if f.client_order_id in self._entries
+            ),
+            None,
+        )
+        exit_reason = reasons.get(exits[-1].client_order_id, "") if exits else ""
+        reached = None
+        if intent is not None and intent.targets:
+            reached = any(
+                reasons.get(f.client_order_id, "").startswith("take-profit") for f in exits
+            )
+        return TradeRecord(
+            symbol=position.symbol,
+            side=position.side,
+            qty=sum((f.qty for f in entries), ZERO),
+            entry_bar=_bar_of(bars, entries[0].ts_event),
+            entry_ts=entries[0].ts_event,
+            entry_price=_average(entries),
+            exit_bar=_bar_of(bars, exits[-1].ts_event),
+            exit_ts=exits[-1].ts_event,
+            exit_price=_average(exits),
+            pnl=position.realised_pnl - position.fees,
+            fees=position.fees,
+            exit_reason=exit_reason,
+            score=intent.score if intent is not None else None,
+            reached_target=reached,
+        )
+
+    def _buy_and_hold(self) -> float | None:
+        returns = [
+            float(s.bars.close[-1] / s.bars.open[s.first] - 1) * 100 for s in self._symbols.values()
+        ]
+        return sum(returns) / len(returns) if returns else None
+
+
+def _side(hold: Hold) -> Side:
+    return Side.LONG if hold is Hold.LONG else Side.SHORT
+
+
+def _average(fills: list[Fill]) -> Decimal:
+    qty = sum((f.qty for f in fills), ZERO)
+    return sum((f.qty * f.price for f in fills), ZERO) / qty
+
+
+def _bar_of(bars: Bars, ts: int) -> int:
+    return int(np.searchsorted(bars.ts, ts, side="right")) - 1
+
+
+async def _discard(_event: TradingEvent) -> None:
+    """The manager's own events have no reader in a backtest (the journal keeps them)."""
