@@ -1,5 +1,6 @@
 """All tables; importing this registers every model on ``Base.metadata`` (one module per area)."""
 
+from tradewire.storage.models.backtests import BacktestRow
 from tradewire.storage.models.base import Base
 from tradewire.storage.models.health import WriteProbeRow
 from tradewire.storage.models.marketdata import MarketCacheRow, WatchlistRow
@@ -10,6 +11,7 @@ from tradewire.storage.models.users import UserRow
 
 __all__ = [
     "AlertRow",
+    "BacktestRow",
     "Base",
     "MarketCacheRow",
     "ScraperConfigRow",
