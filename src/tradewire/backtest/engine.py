@@ -434,12 +434,10 @@ class _Replay:
             ),
             None,
         )
-        exit_reason = reasons.get(exits[-1].client_order_id, "") if exits else ""
+        exit_reasons = [reasons.get(f.client_order_id, "") for f in exits]
         reached = None
         if intent is not None and intent.targets:
-            reached = any(
-                reasons.get(f.client_order_id, "").startswith("take-profit") for f in exits
-            )
+            reached = any(reason.startswith("take-profit") for reason in exit_reasons)
         return TradeRecord(
             symbol=position.symbol,
             side=position.side,
@@ -452,7 +450,7 @@ class _Replay:
             exit_price=_average(exits),
             pnl=position.realised_pnl - position.fees,
             fees=position.fees,
-            exit_reason=exit_reason,
+            exit_reason=exit_reasons[-1] if exit_reasons else "",
             score=intent.score if intent is not None else None,
             reached_target=reached,
         )
