@@ -6,6 +6,10 @@ Finnhub: ``/quote`` → ``{c,d,dp,h,l,o,pc,t}`` (all zeros for an unknown symbol
 Yahoo: ``/v8/finance/chart/{symbol}`` → ``chart.result[0]`` with ``meta``, ``timestamp`` and
 ``indicators.quote[0]``; errors in ``chart.error``.
 
+Asked for a date range (Yahoo's ``period1``/``period2``; Finnhub's ``from``/``to`` once
+``dated_history`` is set, since the existing suites expect its fixed recent bars), both serve
+:func:`daily_history`: a weekday bar per day for any span of years.
+
 Faults are queued per server and consumed by the next matching requests: ``429`` (with
 ``Retry-After``), ``403``, ``500``, ``timeout`` (answers after ``hang_s``), ``malformed``
 (broken JSON) and ``empty`` (the provider's "no data" answer). ``strict_limit`` makes the
@@ -48,6 +52,30 @@ def price_path(symbol: str, n: int, step_s: int) -> list[Bar]:
     return bars
 
 
+#: When the fake's daily bars open: 14:30 UTC, the New York open in winter.
+OPEN_S = 52_200
+DAY_S = 86_400
+
+
+def daily_history(
+    symbol: str, start_s: int, end_s: int, *, end_included: bool = False
+) -> list[Bar]:
+    """Deterministic daily bars per symbol for any dates: one per weekday opening at ``OPEN_S``
+    in ``[start_s, end_s)`` (or ``[start_s, end_s]``), prices positive over centuries."""
+    base = 50 + sum(map(ord, symbol)) % 200
+    anchor = BASE_TS // DAY_S
+    bars = []
+    for day in range(-(-(start_s - OPEN_S) // DAY_S), (end_s - OPEN_S) // DAY_S + 1):
+        t = day * DAY_S + OPEN_S
+        if (day + 3) % 7 >= 5 or (t == end_s and not end_included):
+            continue  # a weekend (1970-01-01 was a Thursday), or the range's open end
+        mid = base * math.exp(0.0002 * (day - anchor)) * (1 + 0.02 * math.sin(day / 7))
+        swing = 0.003 * math.sin(day / 3)
+        o, c = mid * (1 - swing), mid * (1 + swing)
+        bars.append((t, o, max(o, c) * 1.004, min(o, c) * 0.996, c, 1e6 + 1000 * (day % 7)))
+    return bars
+
+
 @dataclass
 class Fault:
     """One injected fault for the next request whose path starts with ``path``."""
@@ -65,6 +93,7 @@ class FakeState:
     window_s: float = 60.0
     hang_s: float = 2.0
     forbidden: set[str] = field(default_factory=set)  # path prefixes the "plan" does not cover
+    dated_history: bool = False  # Finnhub: daily candles from daily_history within from/to
     rejected_429: int = 0
     accepted: list[float] = field(default_factory=list)  # arrivals the strict limiter let in
     _window: deque = field(default_factory=deque)
@@ -184,6 +213,10 @@ async def finnhub_candle(request: Request) -> Response:
         return JSONResponse({"s": "no_data"})
     step = 86_400 if q["resolution"] == "D" else 3600
     bars = price_path(q["symbol"], 300, step)
+    if q["resolution"] == "D" and request.app.state.fake.dated_history:
+        bars = daily_history(q["symbol"], int(q["from"]), int(q["to"]), end_included=True)
+        if not bars:
+            return JSONResponse({"s": "no_data"})
     return JSONResponse({
         "c": [b[4] for b in bars], "h": [b[2] for b in bars], "l": [b[3] for b in bars],
         "o": [b[1] for b in bars], "s": "ok", "t": [b[0] for b in bars], "v": [b[5] for b in bars],
@@ -207,23 +240,23 @@ async def yahoo_chart(request: Request) -> Response:
     symbol = request.path_params["symbol"]
     if symbol == UNKNOWN:
         return JSONResponse({"chart": {"result": None, "error": NOT_FOUND}}, 404)
-    interval = request.query_params.get("interval", "1d")
-    step = 86_400 if interval == "1d" else 3600
-    count = 5 if request.query_params.get("range") == "5d" else 300
-    bars = price_path(symbol, count, step)
-    # Yahoo pads halted bars with nulls: the adapter must drop them.
-    nulled = [None if i == 3 else x for i, x in enumerate(b[4] for b in bars)]
-    meta = {
-        "currency": "USD", "symbol": symbol, "exchangeName": "NMS",
-        # chartPreviousClose is the close before the chart's range, not yesterday's close.
-        "regularMarketPrice": bars[-1][4], "chartPreviousClose": round(bars[0][1] * 0.97, 4),
-        "gmtoffset": -18000,
-        "regularMarketTime": bars[-1][0], "regularMarketDayHigh": bars[-1][2],
-        "regularMarketDayLow": bars[-1][3], "regularMarketVolume": bars[-1][5],
-        "dataGranularity": interval, "range": request.query_params.get("range"),
-    }  # fmt: skip
+    q = request.query_params
+    interval = q.get("interval", "1d")
+    if "period1" in q and "period2" in q:
+        bars = daily_history(symbol, int(q["period1"]), int(q["period2"]))
+        if not bars:  # Yahoo answers a span without trading days with a bare meta
+            bare = {"meta": _yahoo_meta(symbol, price_path(symbol, 1, DAY_S), interval, None),
+                    "indicators": {"quote": [{}]}}  # fmt: skip
+            return JSONResponse({"chart": {"result": [bare], "error": None}})
+        nulled = [b[4] for b in bars]
+    else:
+        step = 86_400 if interval == "1d" else 3600
+        count = 5 if q.get("range") == "5d" else 300
+        bars = price_path(symbol, count, step)
+        # Yahoo pads halted bars with nulls: the adapter must drop them.
+        nulled = [None if i == 3 else x for i, x in enumerate(b[4] for b in bars)]
     result = {
-        "meta": meta,
+        "meta": _yahoo_meta(symbol, bars, interval, q.get("range")),
         "timestamp": [b[0] for b in bars],
         "indicators": {"quote": [{
             "open": [b[1] for b in bars], "high": [b[2] for b in bars],
@@ -231,6 +264,18 @@ async def yahoo_chart(request: Request) -> Response:
         }]},
     }  # fmt: skip
     return JSONResponse({"chart": {"result": [result], "error": None}})
+
+
+def _yahoo_meta(symbol: str, bars: list[Bar], interval: str, span: str | None) -> dict:
+    return {
+        "currency": "USD", "symbol": symbol, "exchangeName": "NMS",
+        # chartPreviousClose is the close before the chart's range, not yesterday's close.
+        "regularMarketPrice": bars[-1][4], "chartPreviousClose": round(bars[0][1] * 0.97, 4),
+        "gmtoffset": -18000,
+        "regularMarketTime": bars[-1][0], "regularMarketDayHigh": bars[-1][2],
+        "regularMarketDayLow": bars[-1][3], "regularMarketVolume": bars[-1][5],
+        "dataGranularity": interval, "range": span,
+    }  # fmt: skip
 
 
 def fake_yahoo() -> FakeProvider:

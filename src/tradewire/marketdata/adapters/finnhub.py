@@ -78,7 +78,17 @@ class FinnhubProvider(HttpProvider):
         """Return daily or hourly bars of ``ticker`` (4-hour bars are derived from hourly)."""
         resolution, lookback = RESOLUTIONS[timeframe]
         now_s = self._clock.now_ns() // 1_000_000_000
-        params = {"symbol": ticker, "resolution": resolution, "from": now_s - lookback, "to": now_s}
+        return await self._candles(ticker, timeframe, resolution, now_s - lookback, now_s)
+
+    async def daily_history(self, ticker: str, start_s: int, end_s: int) -> CandleSeries:
+        """Return the daily bars of ``ticker`` from ``start_s`` to ``end_s`` (epoch seconds;
+        Finnhub includes a bar opening at ``end_s``)."""
+        return await self._candles(ticker, Timeframe.DAY, "D", start_s, end_s)
+
+    async def _candles(
+        self, ticker: str, timeframe: Timeframe, resolution: str, from_s: int, to_s: int
+    ) -> CandleSeries:
+        params = {"symbol": ticker, "resolution": resolution, "from": from_s, "to": to_s}
         body = await self._http.get_json("/stock/candle", params)
         try:
             raw = _Candles.model_validate(body)

@@ -120,6 +120,15 @@ class YahooProvider(HttpProvider):
         """Return daily or hourly bars of ``ticker`` (4-hour bars are derived from hourly)."""
         interval, span = INTERVALS[timeframe]
         result = await self._chart(ticker, {"interval": interval, "range": span})
+        return self._series(ticker, timeframe, result)
+
+    async def daily_history(self, ticker: str, start_s: int, end_s: int) -> CandleSeries:
+        """Return the daily bars of ``ticker`` opening in ``[start_s, end_s)`` (epoch seconds),
+        through the chart's ``period1``/``period2`` instead of a fixed range."""
+        params = {"interval": "1d", "period1": start_s, "period2": end_s}
+        return self._series(ticker, Timeframe.DAY, await self._chart(ticker, params))
+
+    def _series(self, ticker: str, timeframe: Timeframe, result: _Result) -> CandleSeries:
         if not result.timestamp or not result.indicators.quote:
             raise NoDataError(self.name, f"no {timeframe} candles for {ticker}")
         q = result.indicators.quote[0]
