@@ -58,8 +58,8 @@ PRICES = ("open", "high", "low", "close")
 MAX_LISTED = 5
 
 #: Times outside these years are refused: they are misread epochs or typos, not history.
-EARLIEST_NS = -70 * 365 * 86_400 * 10**9  # about 1900
-LATEST_NS = 230 * 365 * 86_400 * 10**9  # about 2200
+EARLIEST_NS = pd.Timestamp("1900-01-01").value
+LATEST_NS = pd.Timestamp("2200-01-01").value
 
 
 class DataFileError(ValidationError):
@@ -127,11 +127,13 @@ def frame_to_bars(frame: pd.DataFrame, symbol: str, origin: str, *, lines: bool)
     prices = {
         role: _parse_numbers(frame[columns[role]], columns[role], findings) for role in PRICES
     }
+    if "volume" in columns and frame[columns["volume"]].isna().all():
+        notes.append(f"column {columns.pop('volume')!r} is empty")
     if "volume" in columns:
         volume = _parse_numbers(frame[columns["volume"]], columns["volume"], findings)
     else:
         volume = np.zeros(len(frame))
-        notes.append("no volume column; volume set to 0")
+        notes.append("no volume; volume set to 0")
     names = {role: columns.get(role, role) for role in (*PRICES, "volume")}
     _check_bars(ts, timed, prices, volume, names, time_name, findings)
     if findings.count:
@@ -209,7 +211,7 @@ def _match_columns(frame: pd.DataFrame, origin: str) -> dict[str, str]:
         found["datetime"] = first  # pandas' to_csv writes an unnamed index so
     elif "datetime" not in found and ("date" in found) != ("time" in found):
         found["datetime"] = found.pop("date", None) or found.pop("time")
-    needed = ["time"] if not {"datetime", "date"} & found.keys() else []
+    needed = [] if {"datetime", "date"} & found.keys() else ["time (date, datetime, timestamp)"]
     needed += [role for role in PRICES if role not in found]
     if needed:
         seen = ", ".join(repr(str(c)) for c in frame.columns)

@@ -83,8 +83,15 @@ def test_epoch_times_are_told_apart_by_magnitude(tmp_path: Path, scale: int, uni
     loaded = load_file(csv(tmp_path, rows, header="timestamp,o,h,l,c"))
 
     assert loaded.bars.ts.tolist() == [JAN_2 + i * 3600 * 10**9 for i in range(3)]
-    assert loaded.notes == (f"times read as epoch {unit}", "no volume column; volume set to 0")
+    assert loaded.notes == (f"times read as epoch {unit}", "no volume; volume set to 0")
     assert loaded.bars.volume.tolist() == [0, 0, 0]
+
+
+def test_an_empty_volume_column_is_no_volume(tmp_path: Path) -> None:
+    loaded = load_file(csv(tmp_path, ["2024-01-02,10,11,9,10.5,", "2024-01-03,10,11,9,10.5,"]))
+
+    assert loaded.bars.volume.tolist() == [0, 0]
+    assert loaded.notes == ("column 'volume' is empty", "no volume; volume set to 0")
 
 
 def test_a_date_column_and_a_time_column_are_joined(tmp_path: Path) -> None:
@@ -174,7 +181,10 @@ def test_missing_columns_are_named_with_what_was_found(tmp_path: Path) -> None:
     )
 
     no_time = refused(csv(tmp_path, ["1,2,0.5,1"], header="open,high,low,close"))
-    assert "missing column time;" in no_time.message
+    assert no_time.message == (
+        "bars.csv: missing column time (date, datetime, timestamp); "
+        "found 'open', 'high', 'low', 'close'"
+    )
 
     semicolons = write(tmp_path, "semi.csv", "date;open;high;low;close\n2024-01-02;1;2;0.5;1\n")
     assert "must be comma-separated" in refused(semicolons).message
