@@ -203,3 +203,6 @@ app.add_typer(_users.user_app, name="user")
 from tradewire.cli import paper as _paper  # noqa: E402
 
 app.add_typer(_paper.paper_app, name="paper")
+from tradewire.cli import backtest as _backtest  # noqa: E402
+
+app.add_typer(_backtest.backtest_app, name="backtest")
