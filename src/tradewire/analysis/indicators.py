@@ -29,13 +29,26 @@ def classify_trend(fast: float | None, mid: float | None, slow: float | None) ->
 
 def compute_indicators(series: CandleSeries, periods: IndicatorSettings) -> Indicators:
     """Return the latest indicator values of ``series``."""
+    return indicators_of(
+        np.asarray(series.high, dtype=np.float64),
+        np.asarray(series.low, dtype=np.float64),
+        np.asarray(series.close, dtype=np.float64),
+        np.asarray(series.volume, dtype=np.float64),
+        periods,
+    )
+
+
+def indicators_of(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray,
+    periods: IndicatorSettings,
+) -> Indicators:
+    """Return the latest indicator values of float64 columns, oldest first."""
     ema_periods = (periods.ema_fast, periods.ema_mid, periods.ema_slow)
-    if not len(series):
+    if not len(close):
         return Indicators(ema_periods=ema_periods)
-    close = np.asarray(series.close, dtype=np.float64)
-    high = np.asarray(series.high, dtype=np.float64)
-    low = np.asarray(series.low, dtype=np.float64)
-    volume = np.asarray(series.volume, dtype=np.float64)
     macd, signal, hist = talib.MACD(
         close,
         fastperiod=periods.macd_fast,
