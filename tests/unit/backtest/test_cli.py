@@ -157,3 +157,21 @@ def test_an_empty_list(data):
     result = invoke("list")
     assert result.exit_code == 0, result.output
     assert "backtests" in result.stdout
+
+
+def test_the_watchlist_is_the_collectors_protected_and_stored_tickers(data, monkeypatch):
+    with fake_yahoo() as yahoo:
+        monkeypatch.setenv("TRADEWIRE_CANDLE_PROVIDERS", '["yahoo"]')
+        monkeypatch.setenv("TRADEWIRE_YAHOO_BASE_URL", yahoo.base_url)
+        ran = run_json("--watchlist", "--start", "2022-01-01", "--end", "2022-03-31")
+    assert ran.settings.symbols == ("SPY", "QQQ")
+
+
+def test_a_ticker_no_provider_has_is_one_line_and_exit_2(data, monkeypatch):
+    with fake_yahoo() as yahoo:
+        monkeypatch.setenv("TRADEWIRE_CANDLE_PROVIDERS", '["yahoo"]')
+        monkeypatch.setenv("TRADEWIRE_YAHOO_BASE_URL", yahoo.base_url)
+        result = invoke("run", "ZZZZ", "--start", "2022-01-01", "--end", "2022-03-31")
+    assert result.exit_code == 2, result.output
+    assert "ZZZZ" in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
