@@ -36,6 +36,8 @@ MISSING_LIBRARY = (
     f"src/tradewire/web/vendor/{LIBRARY}."
 )
 _NS_PER_S = 1_000_000_000
+#: Up to this many trades, each marker on the HTML equity chart says what it is.
+_LABELLED_TRADES = 30
 
 
 def save_charts(
@@ -145,6 +147,8 @@ def _chart_data(result: BacktestResult) -> dict[str, object]:
     points: dict[int, tuple[float, float]] = {}  # by second: the chart needs distinct times
     for ts, value, dd in zip(result.equity_ts, equity, fall.tolist(), strict=True):
         points[ts // _NS_PER_S] = (value, dd)
+    # Labels on every marker bury the curve once trades are many: then the arrows speak alone.
+    labelled = len(result.trades) <= _LABELLED_TRADES
     markers = []
     for trade in result.trades:
         long = trade.side is Side.LONG
@@ -153,14 +157,14 @@ def _chart_data(result: BacktestResult) -> dict[str, object]:
             "position": "belowBar" if long else "aboveBar",
             "color": "#26a69a" if long else "#ef5350",
             "shape": "arrowUp" if long else "arrowDown",
-            "text": f"{'buy' if long else 'sell'} {trade.symbol}",
+            "text": f"{'buy' if long else 'sell'} {trade.symbol}" if labelled else "",
         })  # fmt: skip
         markers.append({
             "time": trade.exit_ts // _NS_PER_S,
             "position": "aboveBar" if long else "belowBar",
             "color": "#787b86",
             "shape": "circle",
-            "text": f"exit {trade.pnl:+f}",
+            "text": f"exit {trade.pnl:+f}" if labelled else "",
         })  # fmt: skip
     markers.sort(key=lambda m: m["time"])
     return {

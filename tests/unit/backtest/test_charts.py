@@ -100,3 +100,11 @@ def test_an_empty_backtest_still_charts(tmp_path: Path):
     empty = result(equity=(), trades=())
     assert len(save_charts(empty, tmp_path)) == 2
     assert chart_data((tmp_path / "equity.html").read_text())["equity"] == []
+
+
+def test_many_trades_are_marked_without_labels(tmp_path: Path):
+    many = tuple(trade("1", entry=n % 4, exit=n % 4 + 1) for n in range(31))
+    save_charts(result(trades=many), tmp_path)
+    markers = chart_data((tmp_path / "equity.html").read_text())["markers"]
+    assert len(markers) == 62
+    assert {m["text"] for m in markers} == {""}
