@@ -138,7 +138,7 @@ def _triangle(
     height = rng.uniform(14, 20)
     gaps = [_bars_in(rng, 6, 11) for _ in range(5)]
     touches = np.cumsum([0, *gaps])
-    shrink = 1 - touches / (touches[-1] * rng.uniform(1.3, 1.6))  # the height left, as a fraction
+    shrink = 1 - touches / (touches[-1] * rng.uniform(1.6, 2.0))  # the height left, as a fraction
     if kind is PatternKind.ASCENDING_TRIANGLE:
         top, bottom, up = np.zeros(6), -height * shrink, True
     elif kind is PatternKind.DESCENDING_TRIANGLE:

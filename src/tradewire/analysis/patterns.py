@@ -78,13 +78,13 @@ PRIOR_TREND = 0.5  # reversals: the prior move started this many depths beyond t
 HEAD_MIN_ATR = 1.0  # head and shoulders: the head's lead over the higher shoulder, in ATR
 SHOULDER_TOLERANCE = 2.0  # head and shoulders: the shoulders' equality, × tolerance_pct
 NECK_MAX_TILT = 0.5  # head and shoulders: the two lows differ by at most this × the head's height
-TRI_MIN_HEIGHT_ATR = 3.0  # triangles: the height at the first point, in ATR
+TRI_MIN_HEIGHT_ATR = 4.0  # triangles: the height at the first point, in ATR
 TRI_NARROWING = 0.75  # triangles: the height at the last point, at most this × the first
-TRI_FIT = 0.2  # triangles: points and closes within this × the height of the lines
-TRI_FLAT = 0.2  # triangles: a line moving by at most this × the height over the pattern is flat
+TRI_FIT = 0.1  # triangles: points and closes within this × the height of the lines
+TRI_FLAT = 0.25  # triangles: a line doing at most this share of the narrowing is flat
 POLE_MAX_BARS = 10  # flags: the pole rises within this many bars
 POLE_MIN_ATR = 4.0  # flags: the pole's height, in ATR
-POLE_MIN_SPEED = 1.0  # flags: the pole's average rise per bar, in ATR (an impulse, not a drift)
+POLE_MIN_SPEED = 1.2  # flags: the pole's average rise per bar, in ATR (an impulse, not a drift)
 FLAG_MIN_BARS = 5  # flags: the shortest flag (never shorter than the swing window)
 FLAG_MAX_BARS = 15  # flags: the longest flag
 FLAG_MAX_RETRACE = 0.5  # flags: the deepest pull-back below the pole's top, × the pole
@@ -498,15 +498,16 @@ def _triangle_of(f: _Frame, points: list[tuple[int, float, int]]) -> Pattern | N
     pad = TRI_FIT * height
     if misfit > pad:
         return None
-    rise_top, rise_bottom, flat = us * (last - first), ls * (last - first), TRI_FLAT * height
-    if abs(rise_top) <= flat and rise_bottom > flat:
+    # Each line's share of the narrowing: 0 for a flat line, 1 for the line that does it all.
+    top_share = us * (first - last) / (height - narrow)
+    if abs(top_share) <= TRI_FLAT:
         kind, bias = PatternKind.ASCENDING_TRIANGLE, 1
-    elif abs(rise_bottom) <= flat and rise_top < -flat:
+    elif abs(1 - top_share) <= TRI_FLAT:
         kind, bias = PatternKind.DESCENDING_TRIANGLE, -1
-    elif rise_top < -flat and rise_bottom > flat:
+    elif TRI_FLAT < top_share < 1 - TRI_FLAT:
         kind, bias = PatternKind.SYMMETRICAL_TRIANGLE, 0
     else:
-        return None
+        return None  # both lines rise or both fall: a wedge
     bars = np.arange(first, last + 1)
     inside = f.close[first : last + 1]
     if (inside > us * bars + ui + pad).any() or (inside < ls * bars + li - pad).any():
