@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tradewire.analysis.config import IndicatorSettings
+from tradewire.analysis.config import AnalyzerSettings, IndicatorSettings
 from tradewire.capture.config import CaptureSettings
 from tradewire.marketdata.config import PriceSettings
 from tradewire.tape.config import ScraperSettings, TapeSettings
@@ -190,6 +190,8 @@ class Settings(BaseSettings):
     cache_ttl_s: float = Field(300.0, gt=0, le=7 * 86_400)
     watchlist_max: int = Field(500, ge=2, le=10_000)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
+    # The decision engine: component weights, BUY/SELL thresholds, levels, calibration
+    analyzer: AnalyzerSettings = Field(default_factory=AnalyzerSettings)
     prices: PriceSettings = Field(default_factory=PriceSettings)
     # Paper trading: instruments beyond the defaults, starting balances, fees, slippage, leverage
     trading: TradingSettings = Field(default_factory=TradingSettings)

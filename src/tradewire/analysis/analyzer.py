@@ -109,6 +109,8 @@ class Analysis:
     levels: Levels | None
     size: PositionSize | None
     calibration: Calibrator
+    #: The BUY and SELL thresholds the call was made with.
+    thresholds: tuple[float, float]
 
 
 class DecisionEngine:
@@ -207,6 +209,7 @@ class DecisionEngine:
             levels=levels,
             size=size_shares(levels, account) if levels is not None else None,
             calibration=self.calibrator,
+            thresholds=(self.settings.buy_threshold, self.settings.sell_threshold),
         )
 
     def _explained(
@@ -278,12 +281,18 @@ def place_levels(
         target_from = f"{'resistance' if long else 'support'} {beyond.price:.6g}"
     return Levels(
         side="long" if long else "short",
-        entry=entry,
-        stop=stop,
-        target=target,
+        entry=price_digits(entry),
+        stop=price_digits(stop),
+        target=price_digits(target),
         stop_from=stop_from,
         target_from=target_from,
     )
+
+
+def price_digits(price: float) -> float:
+    """Round a level as it is shown (cents from 1 up, 6 decimals below): the reward:risk and
+    the size are computed from the shown prices, so they agree with what the trader reads."""
+    return round(price, 2 if abs(price) >= 1 else 6)
 
 
 def spacing_s(frame: Frame) -> float:

@@ -56,15 +56,15 @@ Until a map has been fitted, :data:`IDENTITY` reads the score as a percentage (7
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.isotonic import IsotonicRegression
-from sklearn.metrics import roc_auc_score
 
 from tradewire.core.errors import ValidationError
 
@@ -213,6 +213,9 @@ def fit_isotonic(
             f"need at least {min_samples} resolved outcomes to fit a calibrator; got {len(score)}"
         )
     x, y, weight = _pool(score, outcome, bins)
+    # scikit-learn is imported where it is used: a live analysis only applies a fitted map.
+    from sklearn.isotonic import IsotonicRegression
+
     fit = IsotonicRegression(increasing=True, out_of_bounds="clip", y_min=0.0, y_max=1.0)
     fit.fit(x, y, sample_weight=weight)
     # Pooled means can differ in the last bit; keep the stored map exactly monotone and in range.
@@ -285,6 +288,8 @@ def evaluate(
     buckets: int = 10,
 ) -> CalibrationReport:
     """Return the out-of-sample report of ``calibrator`` on the test period's trades."""
+    from sklearn.metrics import roc_auc_score
+
     score, outcome = _resolved(_scores(test_scores), test_outcomes)
     _require_some(outcome, "test")
     prob = np.asarray(calibrator.probability(score))
@@ -411,3 +416,26 @@ def _resolved(values: np.ndarray, outcomes: ArrayLike) -> tuple[np.ndarray, np.n
 def _require_some(outcome: np.ndarray, period: str) -> None:
     if not len(outcome):
         raise CalibrationError(f"no resolved {period} outcomes to measure")
+
+
+#: The calibration shipped with tradewire (``tradewire backtest calibrate`` writes one).
+SHIPPED = Path(__file__).parent / "data" / "calibration.json"
+
+
+def load_calibrator(path: str | Path | None = None) -> Calibrator:
+    """Return the calibrator in ``path`` (JSON from :meth:`Calibrator.to_dict` or a
+    calibration report), else the shipped one, else :data:`IDENTITY`; raise
+    :class:`CalibrationError` naming the file when it cannot be read."""
+    file = Path(path) if path is not None else SHIPPED
+    if path is None and not file.exists():
+        return IDENTITY
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CalibrationError(f"{file}: cannot read a calibration: {exc}") from exc
+    if isinstance(data, Mapping) and "calibrator" in data:
+        data = data["calibrator"]
+    try:
+        return Calibrator.from_dict(data)
+    except CalibrationError as exc:
+        raise CalibrationError(f"{file}: {exc.message}") from exc

@@ -24,6 +24,9 @@ class Params:
     def number(self, key: str, default: float) -> float:
         return self._typed(key, default, float, "a number")
 
+    def text(self, key: str, default: str) -> str:
+        return self._typed(key, default, str, "text")
+
     def flag(self, key: str, default: bool) -> bool:
         def parse(text: str) -> bool:
             lowered = text.lower()
