@@ -207,7 +207,7 @@ class DecisionEngine:
             weights=self.weights,
             patterns=patterns,
             levels=levels,
-            size=size_shares(levels, account) if levels is not None else None,
+            size=size_shares(levels.entry, levels.stop, levels.target, account) if levels else None,
             calibration=self.calibrator,
             thresholds=(self.settings.buy_threshold, self.settings.sell_threshold),
         )

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tradewire.analysis.analyzer import Levels
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -41,15 +37,15 @@ class PositionSize:
     capped_by: str | None
 
 
-def size_shares(levels: Levels, account: AccountView) -> PositionSize:
-    """Return the whole-share size of ``levels`` for ``account``."""
-    entry, stop, target = (Decimal(repr(v)) for v in (levels.entry, levels.stop, levels.target))
-    distance = abs(entry - stop)
+def size_shares(entry: float, stop: float, target: float, account: AccountView) -> PositionSize:
+    """Return the whole-share size of a trade at these levels for ``account``."""
+    buy_at, stop_at, target_at = (Decimal(repr(v)) for v in (entry, stop, target))
+    distance = abs(buy_at - stop_at)
     equity = max(account.equity, Decimal(0))
-    by_risk = _whole(equity * account.risk_percent / HUNDRED / distance)
-    caps = {"max notional": _whole(equity * account.max_notional_percent / HUNDRED / entry)}
+    by_risk = _whole(equity * account.risk_percent / HUNDRED / distance) if distance else 0
+    caps = {"max notional": _whole(equity * account.max_notional_percent / HUNDRED / buy_at)}
     if account.buying_power is not None:
-        caps["buying power"] = _whole(max(account.buying_power, Decimal(0)) / entry)
+        caps["buying power"] = _whole(max(account.buying_power, Decimal(0)) / buy_at)
     capped_by = None
     shares = by_risk
     for name, cap in caps.items():
@@ -58,7 +54,7 @@ def size_shares(levels: Levels, account: AccountView) -> PositionSize:
     return PositionSize(
         shares=shares,
         risk_dollars=_cents(shares * distance),
-        potential_profit=_cents(shares * abs(target - entry)),
+        potential_profit=_cents(shares * abs(target_at - buy_at)),
         capped_by=capped_by,
     )
 

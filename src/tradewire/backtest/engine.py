@@ -56,6 +56,8 @@ from tradewire.trading.ports import OrderRefused
 from tradewire.trading.venues.paper import PaperVenue
 
 ACCOUNT = "backtest"
+#: Distinct notes kept in a result (refused orders, unaffordable entries); the rest are counted.
+MAX_NOTES = 20
 Progress = Callable[[int, int], None]
 
 
@@ -229,7 +231,7 @@ class _Replay:
             equity=tuple(equity),
             bars=sum(len(s.bars) - s.first for s in self._symbols.values()),
             elapsed_s=time.perf_counter() - started,
-            notes=tuple(dict.fromkeys(self._notes)),
+            notes=self._summary_notes(),
         )
 
     async def _bar(self, symbol: _Symbol) -> bool:
@@ -454,6 +456,13 @@ class _Replay:
             score=intent.score if intent is not None else None,
             reached_target=reached,
         )
+
+    def _summary_notes(self) -> tuple[str, ...]:
+        distinct = list(dict.fromkeys(self._notes))
+        if len(distinct) <= MAX_NOTES:
+            return tuple(distinct)
+        more = len(distinct) - MAX_NOTES
+        return (*distinct[:MAX_NOTES], f"… and {more} more like these")
 
     def _buy_and_hold(self) -> float | None:
         returns = [

@@ -99,5 +99,7 @@ class DecisionEngineStrategy:
             stop=levels.stop,
             targets=(levels.target,),
             score=float(engine.calibrator.probability(raw)) * 100,
-            reason=f"{call} at score {raw:.1f}: stop {levels.stop_from}, target {levels.target_from}",
+            reason=(
+                f"{call} at score {raw:.1f}: stop {levels.stop_from}, target {levels.target_from}"
+            ),
         )
