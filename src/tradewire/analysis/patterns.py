@@ -25,29 +25,39 @@ come within the pattern's width after the second top. Target: the neckline minus
 shoulder. The head is above the higher shoulder by more than ``tolerance_pct`` % and by at least
 ``HEAD_MIN_ATR`` ATR; the shoulders are equal within ``SHOULDER_TOLERANCE`` × ``tolerance_pct``
 %; the neckline joins the two lows, which differ by at most ``NECK_MAX_TILT`` × the head's height
-above the neckline; that height is at least ``MIN_DEPTH_ATR`` ATR; the halves and the prior rise
-as for a double top; a close above the head cancels it. Target: the neckline at the break minus
-the head's height. **Inverse head and shoulders** (bullish) is the mirror image.
+above the neckline; that height is at least ``MIN_DEPTH_ATR`` ATR; neither half (shoulder to
+head, head to shoulder) more than ``MAX_HALF_RATIO`` times as long as the other; a prior rise —
+the lowest low in as many bars before the left shoulder as the left half is long lies at least
+``PRIOR_TREND`` × the head's height below the neckline. A close above the head before the
+neckline breaks cancels it; the break must come within the right half's length after the right
+shoulder. Target: the neckline at the break minus the head's height. **Inverse head and
+shoulders** (bullish) is the mirror image.
 
-**Triangles**: the last five or six zigzag points (ending at the last or the one before), a
+**Triangles**: five or six consecutive zigzag points — the last six, the last five, then the
+six and five ending one point earlier; the first with a triangle's shape decides — with a
 least-squares line through their highs and one through their lows. The height between the lines
 at the first point is at least ``TRI_MIN_HEIGHT_ATR`` ATR, at the last point at most
 ``TRI_NARROWING`` × that and above zero; every point lies within ``TRI_FIT`` × the height of its
 line and every close between the first and last point within that distance outside the lines. A
-line is *flat* when it moves by at most ``TRI_FLAT`` × the height over the pattern, else rising
-or falling. **Ascending**: flat top, rising lows (bullish; a break of the lower line cancels it).
-**Descending**: flat bottom, falling highs (bearish; a break of the upper line cancels it).
-**Symmetrical**: falling highs and rising lows, neutral (bias 0) until a close breaks either line,
-then biased in the break's direction. Target: the breakout line plus (or minus) the height.
+line is *flat* when it does at most ``TRI_FLAT`` of the narrowing. **Ascending**: flat top, rising
+lows (bullish; a close below the lower line cancels it). **Descending**: flat bottom, falling
+highs (bearish; a close above the upper line cancels it). **Symmetrical**: each line does at least
+``TRI_FLAT`` of the narrowing (falling highs, rising lows), neutral (bias 0) until a close breaks
+either line, then biased in the break's direction; its level before a break is the line nearer
+the last close. Both lines rising or both falling (a wedge) is none of these. The break must come
+before the lines meet. Target: the breakout line plus (or minus) the initial height.
 
 **Bull flag**: a pole — the largest rise into a swing high from a low at most ``POLE_MAX_BARS``
 bars before it, with no higher high between, of at least ``POLE_MIN_ATR`` ATR and at least
-``POLE_MIN_SPEED`` ATR per bar —
-then a flag of ``FLAG_MIN_BARS`` (at least ``window``) to ``FLAG_MAX_BARS`` bars that never falls
-more than ``FLAG_MAX_RETRACE`` of the pole below its top and whose closes drift down or sideways
-(least-squares slope at most ``FLAG_MAX_SLOPE`` × the pole's speed). It breaks out when a close
-passes the least-squares line through the flag's highs. Target: the breakout line plus the pole.
-While the flag is forming it is reported unconfirmed at every bar. **Bear flag** is the mirror.
+``POLE_MIN_SPEED`` ATR per bar (an impulse, faster than the market's usual pace) — then a flag of
+``FLAG_MIN_BARS`` (and at least ``window``) to ``FLAG_MAX_BARS`` bars whose lows never fall more
+than ``FLAG_MAX_RETRACE`` of the pole below its top and whose closes drift down or sideways
+(least-squares slope at most ``FLAG_MAX_SLOPE`` × the pole's rise per bar). Its breakout line is
+the top of its channel: the least-squares line through the flag's highs, raised parallel to pass
+through the highest of them. It breaks out when a close passes that line (drawn through the flag
+bars before it). The ``FLAG_CANDIDATES`` latest swing highs are tried as the pole's top. Target:
+the breakout line plus the pole. While the flag is forming (at least ``FLAG_MIN_BARS`` bars, at
+most ``FLAG_MAX_BARS``) it is reported unconfirmed at every bar. **Bear flag** is the mirror.
 
 **Reporting.** A pattern is *recognised* at the later of the bar at which its last swing became
 known and the bar whose close broke its line (``end``); ``level`` is the neckline or breakout line
@@ -470,18 +480,32 @@ def _head_and_shoulders(f: _Frame, kind: PatternKind) -> Pattern | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Triangle:
+    kind: PatternKind
+    bias: int
+    first: int
+    last: int
+    upper: tuple[float, float]  # slope, intercept
+    lower: tuple[float, float]
+    height: float
+    strength: float
+
+
 def _triangle(f: _Frame) -> Pattern | None:
     points = f.points
     for stop in (len(points), len(points) - 1):
         for size in (6, 5):
             if stop - size >= 0:
-                found = _triangle_of(f, points[stop - size : stop])
-                if found is not None:
-                    return found
+                shape = _triangle_shape(f, points[stop - size : stop])
+                # The first triangle decides: a smaller one inside a triangle that broke out
+                # long ago would report that old break again at a later bar.
+                if shape is not None:
+                    return _triangle_report(f, shape)
     return None
 
 
-def _triangle_of(f: _Frame, points: list[tuple[int, float, int]]) -> Pattern | None:
+def _triangle_shape(f: _Frame, points: list[tuple[int, float, int]]) -> _Triangle | None:
     # The zigzag alternates: every other point is a high.
     highs, lows = (points[0::2], points[1::2]) if points[0][2] > 0 else (points[1::2], points[0::2])
     us, ui = _fit([i for i, _, _ in highs], [p for _, p, _ in highs])
@@ -512,28 +536,33 @@ def _triangle_of(f: _Frame, points: list[tuple[int, float, int]]) -> Pattern | N
     inside = f.close[first : last + 1]
     if (inside > us * bars + ui + pad).any() or (inside < ls * bars + li - pad).any():
         return None
-    broke, direction = _triangle_break(f, last, (us, ui), (ls, li))
-    if broke is not None and bias and direction != bias:
+    strength = (1 - misfit / pad + 1 - narrow / height + (len(points) - 4) / 2) / 3
+    return _Triangle(kind, bias, first, last, (us, ui), (ls, li), height, strength)
+
+
+def _triangle_report(f: _Frame, t: _Triangle) -> Pattern | None:
+    broke, direction = _triangle_break(f, t.last, t.upper, t.lower)
+    if broke is not None and t.bias and direction != t.bias:
         return None  # broke the wrong way: the pattern failed
-    known = last + f.window
+    known = t.last + f.window
     end = known if broke is None else max(broke, known)
     if f.last - end > f.recent:
         return None
-    upper, lower = us * end + ui, ls * end + li
+    upper, lower = t.upper[0] * end + t.upper[1], t.lower[0] * end + t.lower[1]
     if broke is None:
-        side = bias or (1 if f.cl[-1] - lower > upper - f.cl[-1] else -1)
+        side = t.bias or (1 if f.cl[-1] - lower > upper - f.cl[-1] else -1)
     else:
         side = direction
     level = upper if side > 0 else lower
     return f.pattern(
-        kind,
-        bias=bias or (direction if broke is not None else 0),
-        start=first,
+        t.kind,
+        bias=t.bias or (direction if broke is not None else 0),
+        start=t.first,
         end=end,
         level=level,
-        target=None if bias == 0 and broke is None else level + side * height,
+        target=None if t.bias == 0 and broke is None else level + side * t.height,
         confirmed=broke is not None,
-        strength=(1 - misfit / pad + 1 - narrow / height + (len(points) - 4) / 2) / 3,
+        strength=t.strength,
     )
 
 
