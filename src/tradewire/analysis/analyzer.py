@@ -17,6 +17,7 @@ bar.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -290,9 +291,12 @@ def place_levels(
 
 
 def price_digits(price: float) -> float:
-    """Round a level as it is shown (cents from 1 up, 6 decimals below): the reward:risk and
-    the size are computed from the shown prices, so they agree with what the trader reads."""
-    return round(price, 2 if abs(price) >= 1 else 6)
+    """Round a level as it is shown: six significant digits, never fewer than two decimals
+    (1224.71, 1.07160, 0.0123456). The reward:risk and the size are computed from the shown
+    prices, so they agree with what the trader reads."""
+    if price == 0 or not math.isfinite(price):
+        return price
+    return round(price, max(2, 5 - math.floor(math.log10(abs(price)))))
 
 
 def spacing_s(frame: Frame) -> float:
