@@ -1,0 +1,139 @@
+"""Evidence: is the decision engine's score calibrated, out of sample, on real price history?
+
+Two histories that ship in packages (no network): the S&P 500's daily bars 1999–2018
+(``arch.data.sp500``; the index is its own market proxy) and EUR/USD hourly bars
+(``backtesting.test.EURUSD``). For every bar the engine scores the bars up to it and places a
+long's stop and target; the outcome is whether the target is touched before the stop within
+``horizon`` bars (20 days; 48 hours). The score is fitted (isotonic) on the earlier period —
+S&P 500 before 2011, EUR/USD its first 60 % — and reported on the rest: the reliability
+table, expected calibration error, Brier score beside the base rate's, AUC, and how the test
+period's BUY calls did. A reliability diagram is saved beside the JSON.
+
+``--write-shipped`` also writes the S&P 500 fit as the calibration tradewire ships
+(``src/tradewire/analysis/data/calibration.json``): the live ``probability_score`` is that
+map applied to the raw score.
+
+Run: .venv/bin/python bench/calibration.py [--write-shipped]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from tradewire.analysis.analyzer import DecisionEngine
+from tradewire.analysis.calibration import IDENTITY, SHIPPED
+from tradewire.analysis.config import AnalyzerSettings, IndicatorSettings
+from tradewire.backtest.data import packaged
+from tradewire.backtest.evidence import Evidence, calibrate, decision_samples
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DATASETS = (
+    # name, market proxy from its own bars, horizon in bars, split
+    ("sp500", True, 20, "2011-01-01"),
+    ("eurusd", False, 48, 0.6),
+)
+
+
+def split_ns(ts: np.ndarray, split: str | float) -> int:
+    if isinstance(split, str):
+        return int(np.datetime64(split, "ns").astype(np.int64))
+    return int(ts[int(len(ts) * split)])
+
+
+def run(name: str, own_context: bool, horizon: int, split: str | float) -> Evidence:
+    bars = packaged(name)
+    engine = DecisionEngine(AnalyzerSettings(), IndicatorSettings(), IDENTITY)
+    context = {"SPY": bars} if own_context else None
+    samples = decision_samples(bars, engine, context=context, horizon=horizon)
+    return calibrate(samples, split_ns=split_ns(bars.ts, split), horizon=horizon)
+
+
+def print_evidence(console: Console, name: str, evidence: Evidence, seconds: float) -> None:
+    report = evidence.report
+    table = Table(title=f"{name}: reliability out of sample (horizon {evidence.horizon} bars)")
+    for column in ("probability bucket", "count", "predicted", "realised"):
+        table.add_column(column, justify="right")
+    for row in report.table:
+        if row.count:
+            table.add_row(
+                f"{row.low:.1f}–{row.high:.1f}",
+                str(row.count),
+                f"{row.predicted:.3f}",
+                f"{row.realised:.3f}",
+            )
+    console.print(table)
+    buys = evidence.buy_calls
+    console.print(
+        f"  train {evidence.train} samples (base rate {evidence.train_base_rate:.3f}); "
+        f"test {report.test_samples} (base rate {report.base_rate_test:.3f})\n"
+        f"  ECE {report.ece:.4f} · Brier {report.brier:.4f} vs base rate's "
+        f"{report.brier_base_rate:.4f} · AUC {report.auc:.3f}\n"
+        f"  test BUY calls: {buys['count']}, predicted {_fmt(buys['predicted'])}, "
+        f"realised {_fmt(buys['realised'])} · {seconds:.1f} s"
+    )
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "—"
+
+
+def diagram(results: dict[str, Evidence], path: Path) -> None:
+    figure, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 5))
+    for ax, (name, evidence) in zip(np.atleast_1d(axes), results.items(), strict=True):
+        rows = [r for r in evidence.report.table if r.count]
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
+        ax.axhline(evidence.report.base_rate_test, color="orange", label="test base rate")
+        ax.scatter(
+            [r.predicted for r in rows],
+            [r.realised for r in rows],
+            s=[max(20, r.count / 5) for r in rows],
+            label="buckets (size: samples)",
+        )
+        ax.set(
+            title=f"{name}: AUC {evidence.report.auc:.2f}, ECE {evidence.report.ece:.3f}",
+            xlabel="predicted probability (target before stop)",
+            ylabel="realised share",
+            xlim=(0, 1),
+            ylim=(0, 1),
+        )
+        ax.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write-shipped", action="store_true")
+    args = parser.parse_args()
+    console = Console()
+    results: dict[str, Evidence] = {}
+    for name, own_context, horizon, split in DATASETS:
+        started = time.perf_counter()
+        results[name] = run(name, own_context, horizon, split)
+        print_evidence(console, name, results[name], time.perf_counter() - started)
+    RESULTS.mkdir(exist_ok=True)
+    out = {name: evidence.to_dict() for name, evidence in results.items()}
+    (RESULTS / "calibration.json").write_text(json.dumps(out, indent=2) + "\n")
+    diagram(results, RESULTS / "calibration.png")
+    console.print(f"wrote {RESULTS / 'calibration.json'} and calibration.png")
+    if args.write_shipped:
+        SHIPPED.parent.mkdir(exist_ok=True)
+        shipped = results["sp500"].calibrator.to_dict()
+        SHIPPED.write_text(json.dumps(shipped, indent=2) + "\n")
+        console.print(f"wrote the shipped calibration {SHIPPED}")
+
+
+if __name__ == "__main__":
+    main()
