@@ -3,8 +3,9 @@
 * ``equity.png`` — the equity curve, and below it the drawdown from the running peak in percent.
 * ``equity.html`` — the same as an interactive chart (TradingView's lightweight-charts, inlined
   so the page needs nothing else), with each trade's entry and exit marked on the curve.
-* ``calibration.png`` / ``calibration.html`` — when trades carry the strategy's score and
-  whether they reached their target: a reliability diagram. Trades are bucketed by the
+* ``calibration.png`` / ``calibration.html`` — when long trades carry the strategy's score (the
+  probability that a long reaches its target) and whether they reached it: a reliability
+  diagram. Trades are bucketed by the
   probability predicted (the calibrator's, or the score read as a percentage); each bucket
   shows the share that reached the target against the share predicted, with its count, beside
   the diagonal a calibrated score would follow.
@@ -74,9 +75,14 @@ def drawdown_pct(start: float, equity: Sequence[float]) -> np.ndarray:
 def reliability(
     trades: Sequence[TradeRecord], calibration: Calibrator, buckets: int = 10
 ) -> list[ReliabilityRow] | None:
-    """Return the reliability table of the trades with a score and a known outcome, or None
-    when there are none."""
-    scored = [t for t in trades if t.score is not None and t.reached_target is not None]
+    """Return the reliability table of the long trades with a score and a known outcome, or
+    None when there are none (a score is the probability that a *long* reaches its target, so
+    a short's outcome does not test it)."""
+    scored = [
+        t
+        for t in trades
+        if t.side is Side.LONG and t.score is not None and t.reached_target is not None
+    ]
     if not scored:
         return None
     probabilities = np.atleast_1d(calibration.probability([t.score for t in scored]))

@@ -43,6 +43,7 @@ DAY_NS = 86_400 * 1_000_000_000
 #: History loaded before ``--start`` from a provider, for the strategy's indicators to warm up.
 WARM_UP_NS = 365 * DAY_NS
 TRADES_SHOWN = 20
+NOTES_SHOWN = 10
 
 
 def _date(option: str, text: str) -> int:
@@ -153,7 +154,7 @@ def run(
     packaged_name: Annotated[
         str | None, typer.Option("--packaged", help="A shipped history: sp500, eurusd or goog")
     ] = None,
-    strategy: Annotated[str, typer.Option(help="The strategy's name")] = "sma-cross",
+    strategy: Annotated[str, typer.Option(help="decision-engine or sma-cross")] = "decision-engine",
     param: Annotated[
         list[str] | None, typer.Option("--param", help="A strategy parameter key=value (repeat)")
     ] = None,
@@ -168,7 +169,8 @@ def run(
     """Run a strategy over history: print the report, write the charts, store the result."""
     from tradewire import logs
     from tradewire.backtest.engine import BacktestConfig, run_backtest
-    from tradewire.backtest.strategies import STRATEGIES
+    from tradewire.backtest.strategies import STRATEGY_NAMES, build_strategy
+    from tradewire.bootstrap.backtests import decision_engine
     from tradewire.trading.fees import SlippageModel, SlippageUnit
 
     kinds = [bool(tickers) or watchlist, bool(data), packaged_name is not None]
@@ -181,8 +183,8 @@ def run(
     start_ns, end_ns = _date("--start", start), _date("--end", end) + DAY_NS
     if end_ns <= start_ns:
         raise fail(f"--end {end} is before --start {start}")
-    if strategy not in STRATEGIES:
-        raise fail(f"no strategy {strategy!r}; known: {', '.join(sorted(STRATEGIES))}")
+    if strategy not in STRATEGY_NAMES:
+        raise fail(f"no strategy {strategy!r}; known: {', '.join(STRATEGY_NAMES)}")
     params = _params(param or [])
     amounts = {"--cash": cash, "--fee-bps": fee_bps, "--slippage-bps": slippage_bps}
     cash_, fee, slip = (_decimal(option, text) for option, text in amounts.items())
@@ -192,7 +194,7 @@ def run(
     logs.configure(settings.log_level, settings.log_json)  # on stderr: stdout stays parseable
 
     async def execute() -> BacktestResult:
-        chosen = STRATEGIES[strategy](params)
+        chosen = build_strategy(strategy, params, decision_engine(settings))
         if packaged_name is not None:
             from tradewire.backtest.data import packaged
 
@@ -344,8 +346,10 @@ def _report(result: BacktestResult, as_json: bool) -> None:
     for name, value in rows:
         table.add_row(name, value)
     out.print(table)
-    for note in result.notes:
+    for note in result.notes[:NOTES_SHOWN]:
         out.print(f"note: {note}", highlight=False)
+    if len(result.notes) > NOTES_SHOWN:
+        out.print(f"… and {len(result.notes) - NOTES_SHOWN} more notes (--json has them all)")
     shown = result.trades[-TRADES_SHOWN:]
     trades = Table(
         "symbol", "side", "qty", "entry", "entry price", "exit", "exit price", "PnL", "return %",

@@ -18,6 +18,7 @@ from tradewire.backtest.charts import (
     reliability,
     save_charts,
 )
+from tradewire.core.events import Side
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -61,12 +62,14 @@ def test_scored_trades_add_a_reliability_diagram(tmp_path: Path):
         trade("8", score=78.0, reached_target=True),
         trade("-5", score=31.0, reached_target=False),
         trade("3", score=55.0, reached_target=None),  # no target: left out
+        trade("3", score=15.0, reached_target=True, side=Side.SHORT),  # a long's score: left out
     )
     paths = save_charts(result(trades=trades), tmp_path)
     assert [p.name for p in paths][2:] == ["calibration.png", "calibration.html"]
     assert (tmp_path / "calibration.png").read_bytes().startswith(PNG)
     page = (tmp_path / "calibration.html").read_text()
     assert "<svg" in page and "n=3" in page and "n=1" in page
+    assert "<td>10–20</td><td>0</td>" in page
     assert "<td>70–80</td><td>3</td><td>75.0</td><td>66.7</td>" in page
 
 

@@ -15,7 +15,8 @@ from tradewire.backtest.codec import from_dict
 from tradewire.cli import app
 
 runner = CliRunner()
-SP500 = ["--packaged", "sp500", "--strategy", "sma-cross", "--start", "2005-01-01"]
+SMA = ["--strategy", "sma-cross"]
+SP500 = ["--packaged", "sp500", *SMA, "--start", "2005-01-01"]
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_a_run_over_a_bar_file(data: Path, tmp_path: Path):
     path = tmp_path / "acme.csv"
     path.write_text("\n".join(lines) + "\n")
     ran = run_json(
-        "--data", str(path), "--start", "2024-02-01", "--end", "2024-02-28",
+        "--data", str(path), "--start", "2024-02-01", "--end", "2024-02-28", *SMA,
         "--param", "fast=2", "--param", "slow=4",
     )  # fmt: skip
     assert ran.settings.symbols == ("ACME",)
@@ -99,7 +100,7 @@ def test_a_run_over_tickers_from_the_configured_provider(data, monkeypatch):
     with fake_yahoo() as yahoo:
         monkeypatch.setenv("TRADEWIRE_CANDLE_PROVIDERS", '["yahoo"]')
         monkeypatch.setenv("TRADEWIRE_YAHOO_BASE_URL", yahoo.base_url)
-        ran = run_json("AAPL", "MSFT", "--start", "2022-01-01", "--end", "2022-12-31")
+        ran = run_json("AAPL", "MSFT", "--start", "2022-01-01", "--end", "2022-12-31", *SMA)
     assert ran.settings.symbols == ("AAPL", "MSFT")
     assert ran.settings.source == "providers:yahoo"
     assert ran.metrics.trades > 0
@@ -124,6 +125,8 @@ def test_a_run_over_tickers_from_the_configured_provider(data, monkeypatch):
 def test_bad_input_is_one_line_and_exit_2(data, args, message):
     if "--packaged" not in args:
         args = ["--packaged", "sp500", *args]
+    if "--strategy" not in args:
+        args = [*args, *SMA]
     result = invoke("run", *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
@@ -163,7 +166,7 @@ def test_the_watchlist_is_the_collectors_protected_and_stored_tickers(data, monk
     with fake_yahoo() as yahoo:
         monkeypatch.setenv("TRADEWIRE_CANDLE_PROVIDERS", '["yahoo"]')
         monkeypatch.setenv("TRADEWIRE_YAHOO_BASE_URL", yahoo.base_url)
-        ran = run_json("--watchlist", "--start", "2022-01-01", "--end", "2022-03-31")
+        ran = run_json("--watchlist", "--start", "2022-01-01", "--end", "2022-03-31", *SMA)
     assert ran.settings.symbols == ("SPY", "QQQ")
 
 
@@ -175,3 +178,14 @@ def test_a_ticker_no_provider_has_is_one_line_and_exit_2(data, monkeypatch):
     assert result.exit_code == 2, result.output
     assert "ZZZZ" in result.stderr
     assert result.stderr.strip().count("\n") == 0, result.stderr
+
+
+def test_the_decision_engine_adds_a_reliability_diagram_of_its_scores(data: Path):
+    ran = run_json(
+        "--packaged", "sp500", "--strategy", "decision-engine", "--cash", "1000000",
+        "--start", "2016-01-01", "--end", "2017-12-31",
+    )  # fmt: skip
+    assert ran.trades and all(t.score is not None for t in ran.trades)
+    charts = data / "backtests" / ran.id
+    assert (charts / "calibration.png").read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in (charts / "calibration.html").read_text()
