@@ -28,7 +28,7 @@ class SmaCross:
     name = "sma-cross"
 
     def __init__(
-        self, *, fast: int = 10, slow: int = 20, fraction: float = 0.9999, long_only: bool = False
+        self, *, fast: int = 10, slow: int = 20, fraction: float = 1.0, long_only: bool = False
     ) -> None:
         if not 1 <= fast < slow:
             raise ValueError("the fast period must be at least 1 and shorter than the slow one")
@@ -46,7 +46,7 @@ class SmaCross:
             cls,
             fast=params.integer("fast", 10),
             slow=params.integer("slow", 20),
-            fraction=params.number("fraction", 0.9999),
+            fraction=params.number("fraction", 1.0),
             long_only=params.flag("long_only", False),
         )
         return strategy
