@@ -151,10 +151,7 @@ class _Frame:
     recent: int
     sign: int
     offset: int  # index, in the caller's series, of the first bar looked at
-
-    @property
-    def last(self) -> int:
-        return len(self.cl) - 1
+    last: int  # the last bar's index
 
     def pattern(
         self,
@@ -250,22 +247,23 @@ def _frames(
     if not atr > 0:
         return None
     swings = _swings(h, lo, window)
-    hl, ll = h.tolist(), lo.tolist()
+    bars = np.array((h, lo, c))
+    negated = -bars
+    # One conversion each for the three rows (calls, not elements, cost here).
+    hl, ll, cl = bars.tolist()
+    neg_h, neg_lo, neg_c = negated.tolist()
     points = _zigzag(hl, ll, swings, window, MIN_SWING_ATR * atr)
     highs, lows = swings[0].nonzero()[0] + window, swings[1].nonzero()[0] + window
-    common = {"atr": atr, "window": window, "tol": tol, "recent": recent, "offset": offset}
-    tops = _Frame(hl, ll, c.tolist(), c, points, highs.tolist(), sign=1, **common)
-    neg = -c
+    last = len(cl) - 1
+    tops = _Frame(
+        hi=hl, lo=ll, cl=cl, close=c, points=points, swing_highs=highs.tolist(),
+        atr=atr, window=window, tol=tol, recent=recent, sign=1, offset=offset, last=last,
+    )  # fmt: skip
     bottoms = _Frame(
-        (-lo).tolist(),
-        (-h).tolist(),
-        neg.tolist(),
-        neg,
-        [(i, -p, -k) for i, p, k in points],
-        lows.tolist(),
-        sign=-1,
-        **common,
-    )
+        hi=neg_lo, lo=neg_h, cl=neg_c, close=negated[2],
+        points=[(i, -p, -k) for i, p, k in points], swing_highs=lows.tolist(),
+        atr=atr, window=window, tol=tol, recent=recent, sign=-1, offset=offset, last=last,
+    )  # fmt: skip
     return tops, bottoms
 
 
@@ -273,13 +271,13 @@ def _swings(h: np.ndarray, lo: np.ndarray, w: int) -> np.ndarray:
     """Return a (2, n - 2w) mask of the swing highs (row 0) and lows (row 1) of bars w..n-w-1."""
     x = np.array((h, -lo))
     n = x.shape[1]
+    # peak[:, j] is the highest of bars j..j+w-1: the w bars left of bar j+w, or right of j-1.
+    peak = x[:, : n - w + 1]
+    for k in range(1, w):
+        peak = np.maximum(peak, x[:, k : n - w + 1 + k])
     core = x[:, w : n - w]
-    left, right = x[:, w - 1 : n - w - 1], x[:, w + 1 : n - w + 1]
-    for k in range(2, w + 1):
-        left = np.maximum(left, x[:, w - k : n - w - k])
-        right = np.maximum(right, x[:, w + k : n - w + k])
     # Strict on the left, loose on the right: a flat top counts once, at its first bar.
-    return (core > left) & (core >= right)
+    return (core > peak[:, : n - 2 * w]) & (core >= peak[:, w + 1 :])
 
 
 def _zigzag(
@@ -289,21 +287,22 @@ def _zigzag(
     events = np.concatenate((swings[0].nonzero()[0] * 2, swings[1].nonzero()[0] * 2 + 1))
     events.sort()
     points: list[tuple[int, float, int]] = []
+    previous, previous_kind = 0.0, 0
     for event in (events + 2 * w).tolist():
         i = event >> 1
         if event & 1:
             k, price = -1, lo[i]
         else:
             k, price = 1, hi[i]
-        if points:
-            _, previous, previous_kind = points[-1]
-            if k == previous_kind:
-                if (price - previous) * k > 0:
-                    points[-1] = (i, price, k)
-                continue
-            if abs(price - previous) < min_swing:
-                continue
+        if k == previous_kind:
+            if (price - previous) * k > 0:
+                points[-1] = (i, price, k)
+                previous = price
+            continue
+        if previous_kind and abs(price - previous) < min_swing:
+            continue
         points.append((i, price, k))
+        previous, previous_kind = price, k
     return points
 
 
@@ -508,8 +507,10 @@ def _triangle(f: _Frame) -> Pattern | None:
 def _triangle_shape(f: _Frame, points: list[tuple[int, float, int]]) -> _Triangle | None:
     # The zigzag alternates: every other point is a high.
     highs, lows = (points[0::2], points[1::2]) if points[0][2] > 0 else (points[1::2], points[0::2])
-    us, ui = _fit([i for i, _, _ in highs], [p for _, p, _ in highs])
-    ls, li = _fit([i for i, _, _ in lows], [p for _, p, _ in lows])
+    high_bars, high_prices, _ = zip(*highs, strict=True)
+    low_bars, low_prices, _ = zip(*lows, strict=True)
+    us, ui = _fit(high_bars, high_prices)
+    ls, li = _fit(low_bars, low_prices)
     first, last = points[0][0], points[-1][0]
     height = (us - ls) * first + ui - li
     narrow = (us - ls) * last + ui - li

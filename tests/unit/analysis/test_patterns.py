@@ -15,6 +15,7 @@ from tradewire.analysis.patterns import (
     RECENT_BARS,
     Pattern,
     PatternKind,
+    _swings,
     find_patterns,
     pattern_score,
 )
@@ -142,6 +143,32 @@ def test_bar_by_bar_every_report_is_recent_and_well_formed() -> None:
                 assert p.bias in (-1, 0, 1) and 0 <= p.strength <= 1
                 assert math.isfinite(p.level)
             assert -1 <= pattern_score(patterns) <= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    window=st.integers(1, 6),
+    highs=st.lists(st.integers(0, 6), min_size=13, max_size=60),
+    spreads=st.lists(st.integers(0, 3), min_size=60, max_size=60),
+)
+def test_vectorised_swings_match_the_bar_by_bar_rule(
+    window: int, highs: list[int], spreads: list[int]
+) -> None:
+    # Few distinct prices, so equal highs (flat tops) are common.
+    high = np.array(highs, dtype=float)
+    low = high - np.array(spreads[: len(highs)], dtype=float)
+    mask = _swings(high, low, window)
+    bars = range(window, len(high) - window)
+    assert list(mask[0].nonzero()[0] + window) == [
+        i
+        for i in bars
+        if high[i] > max(high[i - window : i]) and high[i] >= max(high[i + 1 : i + window + 1])
+    ]
+    assert list(mask[1].nonzero()[0] + window) == [
+        i
+        for i in bars
+        if low[i] < min(low[i - window : i]) and low[i] <= min(low[i + 1 : i + window + 1])
+    ]
 
 
 def test_inputs_may_be_lists() -> None:
