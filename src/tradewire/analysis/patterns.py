@@ -9,7 +9,8 @@ and not below those of the ``window`` bars after it (a swing low is the mirror);
 once those ``window`` bars have closed. Swings are joined into a zigzag that alternates highs and
 lows: of two highs in a row the higher is kept (of two lows the lower), and a reversal smaller
 than ``MIN_SWING_ATR`` average bar ranges is ignored as noise. The average bar range (``ATR``
-below) is the median true range of the bars looked at. Two prices are *equal* when they differ by
+below) is the median true range of the bars looked at (their mean when more than half of them
+have no range). Two prices are *equal* when they differ by
 at most ``tolerance_pct`` % of their mean. A line is *broken* when a close passes it by more than
 ``BREAK_MARGIN_ATR`` ATR.
 
@@ -18,7 +19,8 @@ tops equal; the neckline at least ``MIN_DEPTH_ATR`` ATR below the lower top; nei
 than ``MAX_HALF_RATIO`` times as long as the other; and a prior rise — the lowest low in as many
 bars before the first top as the pattern is wide lies at least ``PRIOR_TREND`` × the depth below
 the neckline. A close above the higher top before the neckline breaks cancels it; the break must
-come within the pattern's width after the second top. Target: the neckline minus the depth.
+come within the pattern's width after the second top. Target: the neckline minus the higher
+top's height above it.
 **Double bottom** (bullish) is the mirror image.
 
 **Head and shoulders** (bearish): five zigzag points — left shoulder, low, head, low, right
@@ -60,8 +62,10 @@ the breakout line plus the pole. While the flag is forming (at least ``FLAG_MIN_
 most ``FLAG_MAX_BARS``) it is reported unconfirmed at every bar. **Bear flag** is the mirror.
 
 **Reporting.** A pattern is *recognised* at the later of the bar at which its last swing became
-known and the bar whose close broke its line (``end``); ``level`` is the neckline or breakout line
-at ``end``; ``confirmed`` tells whether that close broke it. Unconfirmed reversal patterns and
+known and the bar whose close broke its line (``end``); ``start`` is its first top (left
+shoulder, first triangle point, the pole's low); ``level`` is the neckline or breakout line at
+``end``; ``confirmed`` tells whether that close broke it. Fewer than 4 × ``window`` + 4 bars, or a
+series whose bars have no range at all, show no pattern. Unconfirmed reversal patterns and
 triangles are reported for ``recent`` bars after their last swing became known and again,
 confirmed, for ``recent`` bars after their break. ``strength`` (0–1) averages how equal the tops
 or shoulders are, how symmetric the halves are, how deep, how well the lines fit and how shallow
@@ -193,9 +197,17 @@ def find_patterns(
     """
     if not len(high) == len(low) == len(close):
         raise ValidationError("high, low and close must have the same length")
-    if window < 1 or lookback < 4 * window + 4 or recent < 0 or not tolerance_pct > 0:
+    counts = (window, lookback, recent)
+    if (
+        not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in counts)
+        or window < 1
+        or lookback < 4 * window + 4
+        or recent < 0
+        or not tolerance_pct > 0
+    ):
         raise ValidationError(
-            "window must be ≥ 1, lookback ≥ 4 × window + 4, recent ≥ 0 and tolerance_pct > 0"
+            "window must be an integer ≥ 1, lookback one ≥ 4 × window + 4, recent one ≥ 0, "
+            "and tolerance_pct > 0"
         )
     start = max(0, len(close) - lookback)
     h = np.asarray(high[start:], dtype=np.float64)
@@ -249,7 +261,7 @@ def _frames(
     swings = _swings(h, lo, window)
     bars = np.array((h, lo, c))
     negated = -bars
-    # One conversion each for the three rows (calls, not elements, cost here).
+    # One conversion for the three rows: at this size a numpy call costs more than its elements.
     hl, ll, cl = bars.tolist()
     neg_h, neg_lo, neg_c = negated.tolist()
     points = _zigzag(hl, ll, swings, window, MIN_SWING_ATR * atr)
@@ -404,7 +416,8 @@ def _double_top(f: _Frame, kind: PatternKind) -> Pattern | None:
         halves = (jt - j1, j2 - jt)
         width = j2 - j1
         if (
-            abs(p1 - p2) > allowed
+            not abs(p1 - p2) <= allowed
+            or not allowed > 0  # tops around a price of zero leave no allowance
             or depth < MIN_DEPTH_ATR * atr
             or max(halves) > MAX_HALF_RATIO * min(halves)
             or not _prior_rise(f, j1, width, neck - PRIOR_TREND * depth)
@@ -449,7 +462,8 @@ def _head_and_shoulders(f: _Frame, kind: PatternKind) -> Pattern | None:
         if (
             lead <= f.tol * abs(head)
             or lead < HEAD_MIN_ATR * atr
-            or abs(left - right) > allowed
+            or not abs(left - right) <= allowed
+            or not allowed > 0
             or height < MIN_DEPTH_ATR * atr
             or abs(t2 - t1) > NECK_MAX_TILT * height
             or max(halves) > MAX_HALF_RATIO * min(halves)

@@ -22,10 +22,13 @@ from tradewire.analysis.patterns import (
 from tradewire.core.errors import ValidationError
 
 SEEDS = range(12)
-# The seeds on which the detector misses its kind: each was looked at. The noise makes the two
-# tops or the shoulders differ by more than the tolerance, one half of a double bottom 2.6× the
-# other, a triangle's last swing fall inside the zigzag's noise filter, a flag break early, a
-# neckline break stay within the margin by the series' last bar.
+# The seeds on which the detector misses its kind, each looked at. The noise makes the two tops
+# differ by more than the tolerance (double bottom 0), one half 2.7× the other (double bottom 9);
+# the neckline break stays within the margin by the last bar (inverse head and shoulders 2); a
+# noisy point tilts a triangle's line so that it reads as a wedge or as another kind (ascending 3,
+# symmetrical 6 and 9), lies off its line by more than TRI_FIT (descending 4), or a close crosses
+# a line before the drawn breakout (symmetrical 2); a flag breaks early (bear 1 and 4) or its
+# closes drift up with the pole (bull 11).
 MISSES = {
     PatternKind.DOUBLE_TOP: [],
     PatternKind.DOUBLE_BOTTOM: [0, 9],
@@ -202,7 +205,13 @@ def test_bad_input_is_rejected_clearly() -> None:
     bars = np.ones(50)
     with pytest.raises(ValidationError, match="same length"):
         found(bars, bars[:-1], bars)
-    for options in ({"window": 0}, {"lookback": 10}, {"tolerance_pct": 0}, {"recent": -1}):
+    for options in (
+        {"window": 0},
+        {"window": 2.5},
+        {"lookback": 10},
+        {"tolerance_pct": 0},
+        {"recent": -1},
+    ):
         with pytest.raises(ValidationError):
             found(bars, bars, bars, **options)
 
