@@ -17,6 +17,7 @@ from tradewire import __version__
 from tradewire.api import errors, webhook, ws
 from tradewire.api.asgi import Receive, Scope, Send
 from tradewire.api.routes import (
+    analyze,
     auth,
     capture,
     collector,
@@ -76,6 +77,7 @@ def create_app(services: ApiServices) -> App:
         app.include_router(module.router)
     app.include_router(prices.router)
     app.include_router(paper.router)
+    app.include_router(analyze.router)
 
     @app.get("/", include_in_schema=False)
     async def dashboard() -> FileResponse:

@@ -19,6 +19,7 @@ from tradewire.capture.webhook import WebhookGuard
 from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock
 from tradewire.marketdata.collector import Collector
+from tradewire.marketdata.decisions import AnalysisService
 from tradewire.marketdata.feeds import PriceService
 from tradewire.signals.hub import SignalHub
 from tradewire.signals.latency import LatencyTracker
@@ -87,3 +88,4 @@ class ApiServices:
     capture: CaptureService | None = None
     prices: PriceService | None = None
     paper: PaperDesk | None = None
+    analysis: AnalysisService | None = None

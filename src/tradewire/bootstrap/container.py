@@ -15,6 +15,7 @@ from tradewire.api.auth import TokenService, load_or_create_secret
 from tradewire.api.services import ApiLimits, ApiServices, Health, WsLimits
 from tradewire.api.ws_sessions import UserConnections
 from tradewire.api.ws_trading import TradingMessages
+from tradewire.bootstrap.analysis import build_analysis, build_analyst
 from tradewire.bootstrap.capture import build_capture
 from tradewire.bootstrap.marketdata import build_collector
 from tradewire.bootstrap.metrics import (
@@ -34,6 +35,7 @@ from tradewire.core.bus import MessageBus
 from tradewire.core.clock import Clock, LiveClock
 from tradewire.core.events import SignalEmitted
 from tradewire.marketdata.collector import Collector
+from tradewire.marketdata.decisions import AnalysisService
 from tradewire.marketdata.feeds import PriceService
 from tradewire.settings import Settings
 from tradewire.signals.dedupe import Deduplicator
@@ -78,6 +80,7 @@ class Container:
     tape: TapeService | None = None
     capture: CaptureService | None = None
     prices: PriceService | None = None
+    analysis: AnalysisService | None = None
     _background: list[asyncio.Task] = field(default_factory=list)
     _started: bool = False
 
@@ -173,6 +176,7 @@ class Container:
             capture=self.capture,
             prices=self.prices,
             paper=self.paper,
+            analysis=self.analysis,
         )
 
 
@@ -214,6 +218,11 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     hub_and_writer_gauges(registry, hub, writer)
     tape = build_tape(settings, engine=engine, writer=writer, bus=bus, clock=clock)
     tape_gauges(registry, tape)
+    collector = build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus)
+    analysis = build_analysis(settings, collector, clock)
+    build_analyst(
+        settings, analysis=analysis, collector=collector, pipeline=pipeline, bus=bus, clock=clock
+    )
     return Container(
         settings=settings,
         clock=clock,
@@ -237,10 +246,11 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
             clock=clock,
         ),
         webhook_guard=webhook_guard(settings, registry),
-        collector=build_collector(settings, engine=engine, writer=writer, clock=clock, bus=bus),
+        collector=collector,
         tape=tape,
         capture=build_capture(settings, bus=bus, alerts=pipeline, clock=clock),
         prices=build_prices(settings, bus=bus, clock=clock),
+        analysis=analysis,
     )
 
 

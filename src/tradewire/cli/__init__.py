@@ -206,3 +206,6 @@ app.add_typer(_paper.paper_app, name="paper")
 from tradewire.cli import backtest as _backtest  # noqa: E402
 
 app.add_typer(_backtest.backtest_app, name="backtest")
+from tradewire.cli import analyze as _analyze  # noqa: E402
+
+app.command("analyze")(_analyze.analyze)
