@@ -19,9 +19,13 @@ Before ``start`` bars are only history for the strategy (indicator warm-up); not
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,7 +36,7 @@ from tradewire.backtest.clock import SimulatedClock
 from tradewire.backtest.model import BacktestResult, RunSettings, TradeRecord
 from tradewire.backtest.report import compute_metrics, periods_per_year
 from tradewire.backtest.strategy import EquityFraction, Hold, Intent, Strategy, View
-from tradewire.core.errors import ValidationError
+from tradewire.core.errors import RejectError, ValidationError
 from tradewire.core.events import AlertSource, Direction, Side, Signal
 from tradewire.core.events import Intent as SignalIntent
 from tradewire.core.ids import new_id, stable_id
@@ -79,8 +83,12 @@ class BacktestConfig:
     start_ns: int | None = None
     end_ns: int | None = None
     source: str = ""
+    #: Processes that compute a whole-series strategy's decisions, one symbol each.
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValidationError("workers must be at least 1")
         if self.cash <= 0:
             raise ValidationError("the starting cash must be positive")
         if self.fee_bps < 0:
@@ -160,14 +168,15 @@ class _Replay:
                 start = int(np.searchsorted(kept.ts, config.start_ns, side="left"))
             if start >= len(kept):
                 continue
-            currency = self._instruments.get(series.symbol).quote_currency
+            try:
+                currency = self._instruments.get(series.symbol).quote_currency
+            except RejectError as exc:
+                raise ValidationError(exc.message) from exc
             if currency != config.currency:
                 raise ValidationError(
                     f"{series.symbol} is quoted in {currency}, the account in {config.currency}"
                 )
-            decide_all = getattr(self._strategy, "decide_all", None)
-            decisions = decide_all(kept, self._others) if decide_all is not None else None
-            symbols[series.symbol] = _Symbol(bars=kept, first=start, decisions=decisions)
+            symbols[series.symbol] = _Symbol(bars=kept, first=start)
         if not symbols:
             raise ValidationError("no bars in the requested period")
         return symbols
@@ -176,6 +185,7 @@ class _Replay:
 
     async def run(self) -> BacktestResult:
         started = time.perf_counter()
+        await self._decide_ahead()
         timeline = np.unique(np.concatenate([s.bars.ts for s in self._symbols.values()]))
         start_ns = int(min(s.bars.ts[s.first] for s in self._symbols.values()))
         equity_ts: list[int] = []
@@ -233,6 +243,29 @@ class _Replay:
             elapsed_s=time.perf_counter() - started,
             notes=self._summary_notes(),
         )
+
+    async def _decide_ahead(self) -> None:
+        """Let a strategy that can decide a whole series at once (``decide_all``) do so, one
+        symbol per worker process: each symbol's decisions depend only on its own bars and
+        the symbols the strategy names in ``context``, so they can be computed apart."""
+        decide_all = getattr(self._strategy, "decide_all", None)
+        if decide_all is None:
+            return
+        wanted = set(getattr(self._strategy, "context", ()))
+        others = {name: bars for name, bars in self._others.items() if name in wanted}
+        symbols = list(self._symbols.values())
+        workers = min(self._config.workers, len(symbols))
+        if workers <= 1:
+            for symbol in symbols:
+                symbol.decisions = decide_all(symbol.bars, others)
+            return
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            answers = await asyncio.gather(
+                *(loop.run_in_executor(pool, decide_all, s.bars, others) for s in symbols)
+            )
+        for symbol, decisions in zip(symbols, answers, strict=True):
+            symbol.decisions = decisions
 
     async def _bar(self, symbol: _Symbol) -> bool:
         """Replay one bar of ``symbol``; return whether it was inside the trading window.

@@ -210,3 +210,28 @@ def test_the_clock_never_goes_back() -> None:
     clock.set(5)
     with pytest.raises(ValueError, match="cannot go back"):
         clock.set(4)
+
+
+async def test_decisions_computed_in_worker_processes_equal_those_computed_here() -> None:
+    from tradewire.analysis.analyzer import DecisionEngine
+    from tradewire.analysis.calibration import load_calibrator
+    from tradewire.analysis.config import AnalyzerSettings, IndicatorSettings
+    from tradewire.backtest.data import packaged
+    from tradewire.backtest.strategies.decision_engine import DecisionEngineStrategy
+
+    sp500 = packaged("sp500")
+    first, second = (
+        Bars.build(name, *(c[part] for c in sp500.columns()))
+        for name, part in (("SPX", slice(0, 900)), ("SPY", slice(0, 900)))
+    )
+    engine = DecisionEngine(AnalyzerSettings(), IndicatorSettings(), load_calibrator())
+    config = dict(cash=Decimal(1_000_000), account=RISK_SETTINGS)
+    results = [
+        await run_backtest(
+            [first, second], DecisionEngineStrategy(engine), BacktestConfig(workers=n, **config)
+        )
+        for n in (1, 2)
+    ]
+    assert results[0].trades == results[1].trades
+    assert results[0].equity == results[1].equity
+    assert len(results[0].trades) > 5

@@ -1,9 +1,11 @@
 """The decision engine as a strategy: trade its BUY and SELL calls with its own levels.
 
 After each bar the engine scores the bars so far (the same code that analyses a ticker live).
-A BUY holds a long with the engine's stop and target, sized by the account's risk settings
-and guarded by a bracket, exactly as a live signal would be; a SELL holds a short (or, with
-``long_only``, closes the long); a HOLD leaves the position to its bracket. Market proxies
+A call that *becomes* BUY holds a long with the engine's stop and target, sized by the
+account's risk settings and guarded by a bracket, exactly as a live signal would be; one that
+becomes SELL holds a short (or, with ``long_only``, closes the long). A standing call is not
+repeated — a position its bracket closed is not re-entered until the call changes, as the live
+analyst publishes only changes — and a HOLD leaves the position to its bracket. Market proxies
 (``context``, SPY and QQQ by default) are read from the other loaded symbols when they were
 loaded; otherwise that component has no data.
 """
@@ -38,8 +40,9 @@ class DecisionEngineStrategy:
     ) -> None:
         self._engine = engine
         self._long_only = long_only
-        self._context = tuple(engine.settings.context_tickers if context is None else context)
-        self.params = {"long_only": long_only, "context": ",".join(self._context)}
+        #: The other symbols it reads (the market proxies).
+        self.context = tuple(engine.settings.context_tickers if context is None else context)
+        self.params = {"long_only": long_only, "context": ",".join(self.context)}
 
     @classmethod
     def from_params(cls, raw: Mapping[str, str], engine: DecisionEngine) -> DecisionEngineStrategy:
@@ -63,12 +66,13 @@ class DecisionEngineStrategy:
         bars = view.bars
         if not len(bars):
             return None
-        others = {t: b for t in self._context if (b := view.other(t)) is not None}
-        scores = self._engine.scores(self._inputs(bars, others), start=len(bars) - 1)
+        others = {t: b for t in self.context if (b := view.other(t)) is not None}
+        # The call before this one matters too (only changes trade), so score both bars fully.
+        scores = self._engine.scores(self._inputs(bars, others), start=max(0, len(bars) - 2))
         return self._intent(bars, scores, len(bars) - 1)
 
     def _inputs(self, bars: Bars, others: Mapping[str, Bars]) -> MarketInputs:
-        context = {t: frame_of(others[t]) for t in self._context if t in others}
+        context = {t: frame_of(others[t]) for t in self.context if t in others}
         return MarketInputs(
             ticker=bars.symbol,
             frames={bars.symbol: frame_of(bars)},
@@ -82,7 +86,7 @@ class DecisionEngineStrategy:
         engine = self._engine
         raw = float(scores.raw[i])
         call = engine.call(raw)
-        if call == "HOLD":
+        if call == "HOLD" or (i > 0 and engine.call(float(scores.raw[i - 1])) == call):
             return None
         if call == "SELL" and self._long_only:
             return Intent(hold=Hold.FLAT, reason=f"SELL at score {raw:.1f}")
