@@ -108,7 +108,9 @@ async def test_a_new_buy_is_published_once(server_factory, yahoo: FakeProvider) 
         answer = httpx.get(f"{server.base_url}/api/paper/signals", headers=alice, timeout=10)
         return answer.json()["signals"]
 
-    await eventually(lambda: len(handled()) == len(WATCHLIST), timeout=30)
+    opened = await eventually(lambda: len(handled()) == len(WATCHLIST) and handled(), timeout=30)
+    assert {h["symbol"] for h in opened} == WATCHLIST
+    assert all(h["action"] == "opened" for h in opened)
 
 
 async def test_nothing_is_published_when_off(server_factory, yahoo: FakeProvider) -> None:
