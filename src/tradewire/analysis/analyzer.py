@@ -218,7 +218,7 @@ class DecisionEngine:
     ) -> dict[str, Component]:
         words = {
             "technical_analysis": _technical_words(scores, patterns),
-            "market_context": ", ".join(inputs.context) or "no market proxies",
+            "market_context": _context_words(inputs, scores),
             "sentiment": "no news source configured" if inputs.sentiment is None else "news",
             "volume": f"up-minus-down volume {scores.flow[-1]:+.0%} over 20 bars"
             if not np.isnan(scores.flow[-1])
@@ -329,6 +329,17 @@ def _technical_words(scores: Scores, patterns: tuple[Pattern, ...]) -> str:
     names = ", ".join(p.kind.value.replace("_", " ") for p in patterns)
     words.append(f"patterns: {names or 'none'}")
     return "; ".join(words)
+
+
+def _context_words(inputs: MarketInputs, scores: Scores) -> str:
+    if np.isnan(scores.components["market_context"][-1]):
+        return "no market proxy with enough bars"
+    words = []
+    for ticker, proxy in inputs.context.items():
+        if len(proxy.close) > parts.RETURN_BARS:
+            change = proxy.close[-1] / proxy.close[-parts.RETURN_BARS - 1] - 1
+            words.append(f"{ticker} {change:+.1%} over {parts.RETURN_BARS} bars")
+    return ", ".join(words)
 
 
 def _vote_word(vote: float) -> str:

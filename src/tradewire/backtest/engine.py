@@ -122,8 +122,21 @@ class _Symbol:
     last: int = -1
     marked: int = -1
 
+    #: The closes as exact decimals (each float's shortest repr), converted once.
+    closes: list[Decimal] = field(default_factory=list)
+
     def close_of(self, i: int) -> Decimal:
-        return to_decimal(float(self.bars.close[i]))
+        return self.closes[i]
+
+    def prices_of(self, i: int) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """Return bar ``i``'s open, high, low and close as exact decimals."""
+        bars = self.bars
+        return (
+            to_decimal(float(bars.open[i])),
+            to_decimal(float(bars.high[i])),
+            to_decimal(float(bars.low[i])),
+            self.closes[i],
+        )
 
 
 class _Replay:
@@ -176,7 +189,8 @@ class _Replay:
                 raise ValidationError(
                     f"{series.symbol} is quoted in {currency}, the account in {config.currency}"
                 )
-            symbols[series.symbol] = _Symbol(bars=kept, first=start)
+            closes = [to_decimal(price) for price in kept.close.tolist()]
+            symbols[series.symbol] = _Symbol(bars=kept, first=start, closes=closes)
         if not symbols:
             raise ValidationError("no bars in the requested period")
         return symbols
@@ -290,10 +304,8 @@ class _Replay:
 
     async def _prices(self, symbol: _Symbol, i: int) -> None:
         """Walk bar ``i``: the open (and the pending intent), the extremes, the close."""
-        bars, name = symbol.bars, symbol.bars.symbol
-        open_, high, low, close = (
-            to_decimal(float(c[i])) for c in (bars.open, bars.high, bars.low, bars.close)
-        )
+        name = symbol.bars.symbol
+        open_, high, low, close = symbol.prices_of(i)
         await self._move(name, open_)
         symbol.marked = i  # at its open now: the held symbols' marks below must not move it
         if symbol.pending is not None:
@@ -385,7 +397,7 @@ class _Replay:
     ) -> None:
         """Hold ``intent.hold`` sized to a fraction of the available equity: close the other
         side first, then open with what the equity buys after the fee."""
-        position = await self._position(name)
+        position = self._held.get(name)
         want = None if intent.hold is Hold.FLAT else _side(intent.hold)
         if position is not None and position.side is not want:
             await self._place(name, bar, "exit", position.side.opposite, position.qty, True)
@@ -431,9 +443,6 @@ class _Replay:
             self._notes.append(f"{name}: {exc.message}")
             return None
         return client_id
-
-    async def _position(self, name: str) -> Position | None:
-        return next((p for p in await self._venue.positions(ACCOUNT) if p.symbol == name), None)
 
     # --- results ----------------------------------------------------------------------------
 

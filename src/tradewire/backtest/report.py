@@ -45,16 +45,14 @@ Fewer than two bars give 252: there is no spacing to measure.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from decimal import Decimal
-from itertools import pairwise
 
 import numpy as np
 
 from tradewire.backtest.model import Metrics, TradeRecord
 from tradewire.trading.money import HUNDRED, ZERO
-from tradewire.trading.stats import EquityPoint, _stats
+from tradewire.trading.stats import EquityPoint, stats_of
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _SATURDAY = 5  # weekday numbers from Monday = 0
@@ -84,7 +82,7 @@ def compute_metrics(
     points = [EquityPoint(first_ts, start_equity), *map(EquityPoint, equity_ts, equity)]
     pnls = [trade.pnl for trade in trades]
     fees = sum((trade.fees for trade in trades), ZERO)
-    stats = _stats("", pnls, fees, points)
+    stats = stats_of("", pnls, fees, points)
     final = curve[-1]
     net = final - start_equity
     return Metrics(
@@ -112,12 +110,12 @@ def sharpe_ratio(curve: Sequence[Decimal], periods_per_year: float) -> float | N
     or None where it is undefined (see the module's docstring)."""
     if len(curve) < 3 or any(value <= 0 for value in curve[:-1]):
         return None
-    values = [float(value) for value in curve]
-    returns = [now / before - 1 for before, now in pairwise(values)]
-    spread = statistics.stdev(returns)
+    values = np.array([float(value) for value in curve])
+    returns = values[1:] / values[:-1] - 1
+    spread = float(returns.std(ddof=1))
     if spread == 0 or not math.isfinite(spread):
         return None
-    return statistics.fmean(returns) / spread * math.sqrt(periods_per_year)
+    return float(returns.mean()) / spread * math.sqrt(periods_per_year)
 
 
 def periods_per_year(ts_ns: Sequence[int] | np.ndarray) -> float:

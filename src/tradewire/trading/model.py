@@ -35,7 +35,8 @@ class OrderStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+        # Identity, not ``in (…)``: a string enum's equality test costs more (hot path).
+        return self is OrderStatus.OPEN or self is OrderStatus.PARTIALLY_FILLED
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -85,12 +85,13 @@ def account_stats(events: Sequence[TradingEvent]) -> dict[str, AccountStats]:
                 position = event.position
                 trades[position.currency].append(position.realised_pnl - position.fees)
     currencies = dict.fromkeys([*equity, *trades, *fees])
-    return {c: _stats(c, trades[c], fees[c], equity[c]) for c in currencies}
+    return {c: stats_of(c, trades[c], fees[c], equity[c]) for c in currencies}
 
 
-def _stats(
+def stats_of(
     currency: str, trades: list[Decimal], fees: Decimal, equity: list[EquityPoint]
 ) -> AccountStats:
+    """Return the figures of one currency's closed trades (net PnL each) and equity curve."""
     wins = [pnl for pnl in trades if pnl > 0]
     losses = [pnl for pnl in trades if pnl < 0]
     won, lost, net = sum(wins, ZERO), sum(losses, ZERO), sum(trades, ZERO)
@@ -121,11 +122,12 @@ def _max_drawdown(equity: list[EquityPoint]) -> tuple[Decimal, Decimal | None]:
     peak: Decimal | None = None
     for _, value in equity:
         peak = value if peak is None or value > peak else peak
-        worst = max(worst, peak - value)
-        if peak > 0:
-            percent = _ratio((peak - value) * HUNDRED, peak)
-            assert percent is not None  # peak is positive
-            worst_percent = percent if worst_percent is None else max(worst_percent, percent)
+        fall = peak - value
+        worst = max(worst, fall)
+        # The percent is divided out only when it can beat the worst so far (a curve of
+        # thousands of bars would otherwise pay a division per bar).
+        if peak > 0 and (worst_percent is None or fall * HUNDRED > worst_percent * peak):
+            worst_percent = _ratio(fall * HUNDRED, peak)
     return worst, worst_percent
 
 
