@@ -7,7 +7,7 @@ long's stop and target; the outcome is whether the target is touched before the 
 ``horizon`` bars (20 days; 48 hours). The score is fitted (isotonic) on the earlier period —
 S&P 500 before 2011, EUR/USD its first 60 % — and reported on the rest: the reliability
 table, expected calibration error, Brier score beside the base rate's, AUC, and how the test
-period's BUY calls did. A reliability diagram is saved beside the JSON.
+period's BUY calls did. Reliability diagrams (PNG, HTML) are saved beside the JSON.
 
 ``--write-shipped`` also writes the S&P 500 fit as the calibration tradewire ships
 (``src/tradewire/analysis/data/calibration.json``): the live ``probability_score`` is that
@@ -23,10 +23,6 @@ import json
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from rich.console import Console
 from rich.table import Table
@@ -34,6 +30,7 @@ from rich.table import Table
 from tradewire.analysis.analyzer import DecisionEngine
 from tradewire.analysis.calibration import IDENTITY, SHIPPED
 from tradewire.analysis.config import AnalyzerSettings, IndicatorSettings
+from tradewire.backtest.charts import save_reliability
 from tradewire.backtest.data import packaged
 from tradewire.backtest.evidence import Evidence, calibrate, decision_samples
 
@@ -88,31 +85,6 @@ def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else "—"
 
 
-def diagram(results: dict[str, Evidence], path: Path) -> None:
-    figure, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 5))
-    for ax, (name, evidence) in zip(np.atleast_1d(axes), results.items(), strict=True):
-        rows = [r for r in evidence.report.table if r.count]
-        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
-        ax.axhline(evidence.report.base_rate_test, color="orange", label="test base rate")
-        ax.scatter(
-            [r.predicted for r in rows],
-            [r.realised for r in rows],
-            s=[max(20, r.count / 5) for r in rows],
-            label="buckets (size: samples)",
-        )
-        ax.set(
-            title=f"{name}: AUC {evidence.report.auc:.2f}, ECE {evidence.report.ece:.3f}",
-            xlabel="predicted probability (target before stop)",
-            ylabel="realised share",
-            xlim=(0, 1),
-            ylim=(0, 1),
-        )
-        ax.legend(loc="upper left")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write-shipped", action="store_true")
@@ -126,8 +98,11 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = {name: evidence.to_dict() for name, evidence in results.items()}
     (RESULTS / "calibration.json").write_text(json.dumps(out, indent=2) + "\n")
-    diagram(results, RESULTS / "calibration.png")
-    console.print(f"wrote {RESULTS / 'calibration.json'} and calibration.png")
+    for name, evidence in results.items():
+        save_reliability(
+            evidence.report.table, f"{name}, out of sample", RESULTS / f"calibration-{name}"
+        )
+    console.print(f"wrote {RESULTS / 'calibration.json'} and the reliability diagrams")
     if args.write_shipped:
         SHIPPED.parent.mkdir(exist_ok=True)
         shipped = results["sp500"].calibrator.to_dict()

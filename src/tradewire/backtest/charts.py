@@ -56,10 +56,16 @@ def save_charts(
     paths[1].write_text(_equity_html(result, title), encoding="utf-8")
     rows = reliability(result.trades, calibration or IDENTITY)
     if rows is not None:
-        calibration_paths = [directory / "calibration.png", directory / "calibration.html"]
-        _calibration_png(rows, title, calibration_paths[0])
-        calibration_paths[1].write_text(_calibration_html(rows, title), encoding="utf-8")
-        paths += calibration_paths
+        paths += save_reliability(rows, title, directory)
+    return paths
+
+
+def save_reliability(rows: list[ReliabilityRow], title: str, directory: Path) -> list[Path]:
+    """Write the reliability diagram of ``rows`` as ``calibration.png`` and ``.html``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / "calibration.png", directory / "calibration.html"]
+    _calibration_png(rows, title, paths[0])
+    paths[1].write_text(_calibration_html(rows, title), encoding="utf-8")
     return paths
 
 

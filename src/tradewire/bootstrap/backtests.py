@@ -7,8 +7,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from tradewire.analysis.analyzer import DecisionEngine
-from tradewire.analysis.calibration import load_calibrator
 from tradewire.backtest.history import DailyHistory
 from tradewire.backtest.ports import BacktestStore
 from tradewire.bootstrap.marketdata import build_providers
@@ -66,10 +64,3 @@ async def watchlist_tickers(settings: Settings) -> list[str]:
     finally:
         engine.dispose()
     return list(dict.fromkeys([*PROTECTED, *(ticker for ticker, _protected in stored)]))
-
-
-def decision_engine(settings: Settings) -> DecisionEngine:
-    """The decision engine as configured, with its calibration (the configured file, else the
-    shipped one; CalibrationError naming a file that cannot be read)."""
-    calibrator = load_calibrator(settings.analyzer.calibration_file)
-    return DecisionEngine(settings.analyzer, settings.indicators, calibrator)

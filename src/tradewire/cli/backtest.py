@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tradewire.backtest.bars import Bars
+from tradewire.backtest.evidence import Evidence
 from tradewire.backtest.model import BacktestResult
 from tradewire.cli import fail, load_settings
 from tradewire.core.clock import iso_utc
@@ -161,6 +162,12 @@ def run(
     cash: Annotated[str, typer.Option(help="Starting cash")] = "10000",
     fee_bps: Annotated[str, typer.Option(help="Fee per fill, basis points of its value")] = "0",
     slippage_bps: Annotated[str, typer.Option(help="Slippage per market fill, bps")] = "0",
+    risk_percent: Annotated[
+        str, typer.Option(help="Risk-sized entries: percent of equity lost at the stop")
+    ] = "1",
+    max_notional_percent: Annotated[
+        str, typer.Option(help="Risk-sized entries: largest position, percent of equity")
+    ] = "100",
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Chart folder [default: <data>/backtests/<id>]")
     ] = None,
@@ -170,7 +177,8 @@ def run(
     from tradewire import logs
     from tradewire.backtest.engine import BacktestConfig, run_backtest
     from tradewire.backtest.strategies import STRATEGY_NAMES, build_strategy
-    from tradewire.bootstrap.backtests import decision_engine
+    from tradewire.bootstrap.analysis import build_engine
+    from tradewire.trading.account import AccountSettings
     from tradewire.trading.fees import SlippageModel, SlippageUnit
 
     kinds = [bool(tickers) or watchlist, bool(data), packaged_name is not None]
@@ -186,15 +194,25 @@ def run(
     if strategy not in STRATEGY_NAMES:
         raise fail(f"no strategy {strategy!r}; known: {', '.join(STRATEGY_NAMES)}")
     params = _params(param or [])
-    amounts = {"--cash": cash, "--fee-bps": fee_bps, "--slippage-bps": slippage_bps}
-    cash_, fee, slip = (_decimal(option, text) for option, text in amounts.items())
+    amounts = {
+        "--cash": cash,
+        "--fee-bps": fee_bps,
+        "--slippage-bps": slippage_bps,
+        "--risk-percent": risk_percent,
+        "--max-notional-percent": max_notional_percent,
+    }
+    cash_, fee, slip, risk, notional = (_decimal(option, text) for option, text in amounts.items())
     if slip < 0:
         raise fail("--slippage-bps cannot be negative")
+    try:
+        account = AccountSettings(risk_percent=risk, max_notional_percent=notional)
+    except TradewireError as exc:
+        raise fail(exc.message) from exc
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_json)  # on stderr: stdout stays parseable
 
     async def execute() -> BacktestResult:
-        chosen = build_strategy(strategy, params, decision_engine(settings))
+        chosen = build_strategy(strategy, params, build_engine(settings))
         if packaged_name is not None:
             from tradewire.backtest.data import packaged
 
@@ -211,6 +229,7 @@ def run(
             cash=cash_,
             fee_bps=fee,
             slippage=SlippageModel(amount=slip, unit=SlippageUnit.BPS),
+            account=account,
             start_ns=start_ns,
             end_ns=end_ns,
             source=source,
@@ -253,6 +272,110 @@ def _where(settings: Settings) -> str:
     from tradewire.storage.db import safe_url
 
     return safe_url(settings.db_url)
+
+
+@backtest_app.command("calibrate")
+def calibrate(
+    tickers: Annotated[
+        list[str] | None, typer.Argument(help="Tickers whose daily history to fetch")
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="Fit before this day, report from it, YYYY-MM-DD")
+    ] = "",
+    data: Annotated[
+        Path | None, typer.Option("--data", help="A CSV or Parquet file of bars")
+    ] = None,
+    packaged_name: Annotated[
+        str | None, typer.Option("--packaged", help="A shipped history: sp500, eurusd or goog")
+    ] = None,
+    start: Annotated[str, typer.Option(help="History from this day (providers)")] = "2005-01-01",
+    end: Annotated[str, typer.Option(help="History to this day (providers)")] = "",
+    horizon: Annotated[int, typer.Option(min=1, max=1_000, help="Bars a trade may take")] = 20,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Calibration file [default: <data>/calibration.json]"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Fit the decision engine's score to how often a long at its levels reached the target
+    before the stop, on the bars before --split, and report on the bars after it."""
+    from tradewire.backtest.charts import save_reliability
+    from tradewire.backtest.evidence import calibrate as fit
+    from tradewire.backtest.evidence import decision_samples
+    from tradewire.bootstrap.analysis import build_engine
+
+    if sum([bool(tickers), data is not None, packaged_name is not None]) != 1:
+        raise fail("give one source of bars: a TICKER, --data PATH or --packaged NAME")
+    if tickers and len(tickers) > 1:
+        raise fail("calibrate one ticker at a time")
+    if not split:
+        raise fail("give the split day with --split YYYY-MM-DD")
+    split_ns = _date("--split", split)
+    settings = load_settings()
+    engine = build_engine(settings)
+
+    async def load() -> Bars:
+        if packaged_name is not None:
+            from tradewire.backtest.data import packaged
+
+            return packaged(packaged_name)
+        if data is not None:
+            return _files([data])[0]
+        assert tickers  # one source was given
+        last = _date("--end", end) + DAY_NS if end else int(datetime.now(UTC).timestamp()) * 10**9
+        return (await _history(settings, tickers[:1], _date("--start", start), last))[0]
+
+    bars = _run(load)
+    context = {t: bars for t in engine.settings.context_tickers[:1]}  # the market: itself
+    try:
+        samples = decision_samples(bars, engine, context=context, horizon=horizon)
+        evidence = fit(samples, split_ns=split_ns, horizon=horizon)
+    except TradewireError as exc:
+        raise fail(exc.message) from exc
+    target = out_file or settings.data_dir / "calibration.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(orjson.dumps(evidence.to_dict(), option=orjson.OPT_INDENT_2))
+    charts = save_reliability(evidence.report.table, f"{bars.symbol} from {split}", target.parent)
+    if as_json:
+        typer.echo(orjson.dumps(evidence.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        _evidence_report(evidence)
+    err.print(
+        f"wrote {target} (use it: TRADEWIRE_ANALYZER__CALIBRATION_FILE={target}); "
+        f"charts: {', '.join(map(str, charts))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _evidence_report(evidence: Evidence) -> None:
+    report = evidence.report
+    table = Table(title=f"{evidence.symbol}: out of sample, horizon {evidence.horizon} bars")
+    for column in ("predicted bucket", "samples", "predicted", "realised"):
+        table.add_column(column, justify="right")
+    for row in report.table:
+        if row.count:
+            table.add_row(
+                f"{row.low:.1f}–{row.high:.1f}",
+                str(row.count),
+                f"{row.predicted:.3f}",
+                f"{row.realised:.3f}",
+            )
+    out.print(table)
+    verdict = (
+        "better than always predicting the base rate"
+        if report.brier < report.brier_base_rate
+        else "NO better than always predicting the base rate: the score adds nothing here"
+    )
+    auc = "—" if report.auc is None else f"{report.auc:.3f}"
+    out.print(
+        f"train {evidence.train} samples (base rate {evidence.train_base_rate:.3f}), test "
+        f"{report.test_samples} (base rate {report.base_rate_test:.3f})\n"
+        f"ECE {report.ece:.4f} · Brier {report.brier:.4f} against the base rate's "
+        f"{report.brier_base_rate:.4f}: {verdict} · AUC {auc}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @backtest_app.command("list")
