@@ -129,10 +129,10 @@ class DecisionEngine:
 
     # --- scores -----------------------------------------------------------------------------
 
-    def scores(self, inputs: MarketInputs, *, start: int = 0) -> Scores:
+    def scores(self, inputs: MarketInputs, *, start: int = 0, primary: str | None = None) -> Scores:
         """Score every bar of the primary series (patterns from bar ``start`` on: before it
         the technical score goes without them)."""
-        frame = inputs.frames[inputs.primary]
+        frame = inputs.frames[primary or inputs.primary]
         ind = IndicatorColumns.of(frame, self.periods)
         technical, technical_parts = parts.technical(
             frame, ind, self.settings.technical, start=start
@@ -179,8 +179,7 @@ class DecisionEngine:
             given = inputs.frames.get(name)
             if given is not None and given is not frame:
                 vote = np.full(len(frame.close), np.nan)
-                if len(given.close):
-                    vote[-1] = parts.trend_votes(given, seconds, self.periods)[-1]
+                vote[-1] = parts.last_vote(given, self.periods)
                 votes[name] = vote
             elif step <= seconds:
                 votes[name] = parts.trend_votes(frame, seconds, self.periods)
@@ -190,10 +189,11 @@ class DecisionEngine:
 
     def analyze(self, inputs: MarketInputs, account: AccountView) -> Analysis:
         """Return the analysis at the last bar, with levels and a size for ``account``."""
-        frame = inputs.frames[inputs.primary]
+        primary = inputs.primary
+        frame = inputs.frames[primary]
         if not len(frame.close):
             raise ValueError(f"no bars of {inputs.ticker} to analyse")
-        scores = self.scores(inputs, start=len(frame.close) - 1)
+        scores = self.scores(inputs, start=len(frame.close) - 1, primary=primary)
         raw = float(scores.raw[-1])
         window = frame.tail(self.settings.lookback_bars)
         patterns = find_patterns(window.high, window.low, window.close)

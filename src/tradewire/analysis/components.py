@@ -215,14 +215,16 @@ def trend_votes(frame: Frame, seconds: int, periods: IndicatorSettings) -> np.nd
     over the buckets so far would give.
     """
     bucket = frame.ts // (seconds * NS_PER_S)
-    last = np.r_[bucket[1:] != bucket[:-1], True]  # the last bar of each bucket
+    changes = bucket[1:] != bucket[:-1]
+    last = np.append(changes, True)  # the last bar of each bucket
     closes = frame.close[last]
-    index = np.cumsum(np.r_[0, (bucket[1:] != bucket[:-1]).astype(np.int64)])
+    index = np.zeros(len(bucket), dtype=np.int64)
+    np.cumsum(changes, out=index[1:])
     emas = []
     for period in (periods.ema_fast, periods.ema_mid, periods.ema_slow):
         completed = talib.EMA(closes, timeperiod=period)
         alpha = 2 / (period + 1)
-        previous = np.r_[np.nan, completed][index]  # the EMA of the buckets before this one
+        previous = np.insert(completed, 0, np.nan)[index]  # the EMA of the buckets before
         partial = previous + alpha * (frame.close - previous)
         # Where the bucket in progress is the EMA's very first value, TA-Lib seeds it with the
         # mean of the first `period` closes; one bucket short of that there is none yet.
@@ -239,6 +241,19 @@ def trend_votes(frame: Frame, seconds: int, periods: IndicatorSettings) -> np.nd
     )
     votes[np.isnan(slow)] = np.nan
     return votes
+
+
+def last_vote(frame: Frame, periods: IndicatorSettings) -> float:
+    """Return the EMA trend vote (+1, −1, 0; NaN too short) at the last bar of ``frame``, a
+    series already in its own timeframe."""
+    close = frame.close
+    if len(close) < periods.ema_slow:
+        return np.nan
+    fast, mid, slow = (
+        float(talib.EMA(close, timeperiod=p)[-1])
+        for p in (periods.ema_fast, periods.ema_mid, periods.ema_slow)
+    )
+    return 1.0 if fast > mid > slow else -1.0 if fast < mid < slow else 0.0
 
 
 def _rolling_sum(values: np.ndarray, bars: int) -> np.ndarray:

@@ -112,7 +112,7 @@ async def test_missing_proxies_are_flagged_not_invented() -> None:
     context = analysis.components["market_context"]
     assert analysis.inputs.context == {}
     assert not context.has_data and context.score == 50.0
-    assert context.detail == "no market proxies"
+    assert context.detail == "no market proxy with enough bars"
     assert analysis.signal in ("BUY", "SELL", "HOLD") and analysis.levels is not None
 
 
@@ -122,7 +122,8 @@ async def test_a_failing_proxy_does_not_fail_the_analysis() -> None:
     analysis = await service.analyze("NVDA", AccountView())
     assert set(analysis.inputs.context) == {"QQQ"}
     assert analysis.components["market_context"].has_data
-    assert analysis.components["market_context"].detail == "QQQ"
+    detail = analysis.components["market_context"].detail
+    assert detail.startswith("QQQ ") and detail.endswith("over 20 bars") and "SPY" not in detail
 
 
 async def test_the_ticker_is_not_its_own_proxy() -> None:
