@@ -28,11 +28,11 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from signal_latency import JWT_SECRET, percentile, start_tradewire  # noqa: E402
+from signal_latency import JWT_SECRET, percentile, start_tradewire
 
-from tradewire.analysis.sizing import AccountView  # noqa: E402
-from tradewire.bootstrap.analysis import open_analysis  # noqa: E402
-from tradewire.settings import Settings  # noqa: E402
+from tradewire.analysis.sizing import AccountView
+from tradewire.bootstrap.analysis import open_analysis
+from tradewire.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TICKER = "NVDA"
