@@ -31,7 +31,8 @@ def to_decimal(value: float | int | str | Decimal) -> Decimal:
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValidationError(f"{value!r} is not a number a price or size can be")
-        result = Decimal(repr(value))
+        # float() first: a numpy float is a float whose repr is "np.float64(…)".
+        result = Decimal(repr(float(value)))
     else:
         result = Decimal(value)
     if not result.is_finite():

@@ -235,3 +235,25 @@ async def test_decisions_computed_in_worker_processes_equal_those_computed_here(
     assert results[0].trades == results[1].trades
     assert results[0].equity == results[1].equity
     assert len(results[0].trades) > 5
+
+
+async def test_the_documented_example_strategy_runs() -> None:
+    """The breakout strategy shown in docs/decision-engine.md, as written there."""
+    from tradewire.backtest.data import packaged
+
+    class Breakout:
+        name = "breakout"
+
+        def decide(self, view):
+            close = view.bars.close
+            if len(close) > 50 and close[-1] > close[-51:-1].max():
+                return Intent(
+                    hold=Hold.LONG, stop=float(close[-20:].min()), targets=(close[-1] * 1.1,)
+                )
+            return None
+
+    sp500 = packaged("sp500")
+    bars = Bars.build("SPX", *(column[:1_500] for column in sp500.columns()))
+    result = await run_backtest([bars], Breakout(), BacktestConfig(account=RISK_SETTINGS))
+    assert len(result.trades) > 5
+    assert {t.exit_reason.split()[0] for t in result.trades} <= {"stop", "take-profit"}

@@ -114,3 +114,10 @@ def test_prices_round_toward_the_entry_and_limits_never_pay_more():
     assert nq.round_level(D("20010.1"), D("20000")) == D("20010")
     assert nq.round_limit(D("20000.1"), Side.LONG) == D("20000")
     assert nq.round_limit(D("20000.1"), Side.SHORT) == D("20000.25")
+
+
+def test_a_numpy_float_enters_through_its_shortest_repr() -> None:
+    import numpy as np
+
+    assert to_decimal(np.float64(0.1)) == Decimal("0.1")
+    assert to_decimal(np.float64(1224.709961) * 1) == Decimal("1224.709961")
