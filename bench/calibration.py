@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
-from rich.table import Table
 
 from tradewire.analysis.analyzer import DecisionEngine
 from tradewire.analysis.calibration import IDENTITY, SHIPPED
@@ -33,6 +32,7 @@ from tradewire.analysis.config import AnalyzerSettings, IndicatorSettings
 from tradewire.backtest.charts import save_reliability
 from tradewire.backtest.data import packaged
 from tradewire.backtest.evidence import Evidence, calibrate, decision_samples
+from tradewire.cli.backtest import print_evidence
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DATASETS = (
@@ -56,35 +56,6 @@ def run(name: str, own_context: bool, horizon: int, split: str | float) -> Evide
     return calibrate(samples, split_ns=split_ns(bars.ts, split), horizon=horizon)
 
 
-def print_evidence(console: Console, name: str, evidence: Evidence, seconds: float) -> None:
-    report = evidence.report
-    table = Table(title=f"{name}: reliability out of sample (horizon {evidence.horizon} bars)")
-    for column in ("probability bucket", "count", "predicted", "realised"):
-        table.add_column(column, justify="right")
-    for row in report.table:
-        if row.count:
-            table.add_row(
-                f"{row.low:.1f}–{row.high:.1f}",
-                str(row.count),
-                f"{row.predicted:.3f}",
-                f"{row.realised:.3f}",
-            )
-    console.print(table)
-    buys = evidence.buy_calls
-    console.print(
-        f"  train {evidence.train} samples (base rate {evidence.train_base_rate:.3f}); "
-        f"test {report.test_samples} (base rate {report.base_rate_test:.3f})\n"
-        f"  ECE {report.ece:.4f} · Brier {report.brier:.4f} vs base rate's "
-        f"{report.brier_base_rate:.4f} · AUC {report.auc:.3f}\n"
-        f"  test BUY calls: {buys['count']}, predicted {_fmt(buys['predicted'])}, "
-        f"realised {_fmt(buys['realised'])} · {seconds:.1f} s"
-    )
-
-
-def _fmt(value: object) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else "—"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write-shipped", action="store_true")
@@ -94,7 +65,8 @@ def main() -> None:
     for name, own_context, horizon, split in DATASETS:
         started = time.perf_counter()
         results[name] = run(name, own_context, horizon, split)
-        print_evidence(console, name, results[name], time.perf_counter() - started)
+        print_evidence(console, results[name])
+        console.print(f"{name}: {time.perf_counter() - started:.1f} s")
     RESULTS.mkdir(exist_ok=True)
     out = {name: evidence.to_dict() for name, evidence in results.items()}
     (RESULTS / "calibration.json").write_text(json.dumps(out, indent=2) + "\n")

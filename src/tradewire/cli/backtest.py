@@ -339,7 +339,7 @@ def calibrate(
     if as_json:
         typer.echo(orjson.dumps(evidence.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        _evidence_report(evidence)
+        print_evidence(out, evidence)
     err.print(
         f"wrote {target} (use it: TRADEWIRE_ANALYZER__CALIBRATION_FILE={target}); "
         f"charts: {', '.join(map(str, charts))}",
@@ -348,7 +348,9 @@ def calibrate(
     )
 
 
-def _evidence_report(evidence: Evidence) -> None:
+def print_evidence(console: Console, evidence: Evidence) -> None:
+    """Print a calibration's out-of-sample report: the reliability table, then the figures
+    with a plain verdict."""
     report = evidence.report
     table = Table(title=f"{evidence.symbol}: out of sample, horizon {evidence.horizon} bars")
     for column in ("predicted bucket", "samples", "predicted", "realised"):
@@ -361,18 +363,22 @@ def _evidence_report(evidence: Evidence) -> None:
                 f"{row.predicted:.3f}",
                 f"{row.realised:.3f}",
             )
-    out.print(table)
+    console.print(table)
     verdict = (
         "better than always predicting the base rate"
         if report.brier < report.brier_base_rate
         else "NO better than always predicting the base rate: the score adds nothing here"
     )
     auc = "—" if report.auc is None else f"{report.auc:.3f}"
-    out.print(
+    buys = evidence.buy_calls
+    realised = buys["realised"]
+    console.print(
         f"train {evidence.train} samples (base rate {evidence.train_base_rate:.3f}), test "
         f"{report.test_samples} (base rate {report.base_rate_test:.3f})\n"
         f"ECE {report.ece:.4f} · Brier {report.brier:.4f} against the base rate's "
-        f"{report.brier_base_rate:.4f}: {verdict} · AUC {auc}",
+        f"{report.brier_base_rate:.4f}: {verdict} · AUC {auc}\n"
+        f"BUY calls in the test period: {buys['count']}"
+        + (f", {realised:.1%} reached the target" if isinstance(realised, float) else ""),
         highlight=False,
         soft_wrap=True,
     )

@@ -55,6 +55,8 @@ def run_demo(settings: Settings, *, rate: float, duration: float | None) -> None
             f"Latency      {base_url}/api/latency   Metrics {base_url}/metrics\n"
             f"Market data  {base_url}/api/collector/status   "
             f"{base_url}/api/marketdata/SPY?token={token}\n"
+            f"Analysis     {base_url}/api/analyze/NVDA?token={token}   "
+            "(or `tradewire backtest run --packaged sp500 --start 2005-01-01 --end 2010-12-31`)\n"
             f"Tape         {base_url}/api/scraper/status?token={token}  (simulated NQZ5, ESZ5)\n"
             f"Candles      {base_url}/api/tape/candles?symbol=NQZ5&token={token}\n"
             f"Browser      {browser}\n"
