@@ -18,11 +18,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from tradewire.backtest.bars import Bars
 from tradewire.backtest.evidence import Evidence
@@ -32,8 +34,21 @@ from tradewire.core.clock import iso_utc
 from tradewire.core.errors import RejectError, TradewireError
 from tradewire.settings import Settings
 
+
+class _RunByDefault(TyperGroup):
+    """``tradewire backtest AAPL …`` is ``tradewire backtest run AAPL …``: anything that is not
+    a subcommand's name runs a backtest."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
 backtest_app = typer.Typer(
-    help="Backtests: replay history through a strategy on the paper venue, and read past runs.",
+    cls=_RunByDefault,
+    help="Backtests: replay history through a strategy on the paper venue (`backtest TICKER… "
+    "--start D --end D` is `backtest run`), calibrate the decision engine, read past runs.",
     no_args_is_help=True,
 )
 out = Console()

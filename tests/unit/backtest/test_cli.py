@@ -189,3 +189,11 @@ def test_the_decision_engine_adds_a_reliability_diagram_of_its_scores(data: Path
     charts = data / "backtests" / ran.id
     assert (charts / "calibration.png").read_bytes().startswith(b"\x89PNG")
     assert "<svg" in (charts / "calibration.html").read_text()
+
+
+def test_backtest_without_run_is_run(data: Path):
+    result = runner.invoke(app, ["backtest", *SP500, "--end", "2005-12-31", "--json"])
+    assert result.exit_code == 0, result.output
+    assert from_dict(orjson.loads(result.stdout)).settings.strategy == "sma-cross"
+    listing = runner.invoke(app, ["backtest", "list"])  # a subcommand is still one
+    assert listing.exit_code == 0, listing.output
