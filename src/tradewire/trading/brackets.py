@@ -82,6 +82,12 @@ class BracketBook:
         self.exits: dict[str, Key] = {}
         self.handled: dict[tuple[str, str], SignalHandled] = {}
 
+    @property
+    def idle(self) -> bool:
+        """True while no plan, bracket or exit is being followed: a venue event then changes
+        nothing here (the fast path for accounts that trade without brackets)."""
+        return not (self.plans or self.brackets or self.exits)
+
     # --- decide -----------------------------------------------------------------------------
 
     def arming_for(self, account: str, fill: Fill) -> BracketPlanned | None:

@@ -387,7 +387,9 @@ class TradeManager:
 
         Runs while the venue holds the account, so it records and never calls the venue.
         """
-        if event.venue != self._venue.name or not isinstance(event, VENUE_EVENTS):
+        if self._book.idle or event.venue != self._venue.name:
+            return
+        if not isinstance(event, VENUE_EVENTS):
             return
         decided: list[TradingEvent] = []
         if isinstance(event, OrderFilled):
