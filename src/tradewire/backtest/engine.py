@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,15 +31,16 @@ import numpy as np
 
 from tradewire.backtest.bars import Bars
 from tradewire.backtest.clock import SimulatedClock
+from tradewire.backtest.config import BacktestConfig
 from tradewire.backtest.model import BacktestResult, RunSettings, TradeRecord
 from tradewire.backtest.report import compute_metrics, periods_per_year
 from tradewire.backtest.strategy import EquityFraction, Hold, Intent, Strategy, View
+from tradewire.backtest.trades import round_trips
 from tradewire.core.errors import RejectError, ValidationError
 from tradewire.core.events import AlertSource, Direction, Side, Signal
 from tradewire.core.events import Intent as SignalIntent
 from tradewire.core.ids import new_id, stable_id
 from tradewire.core.prices import PriceTick
-from tradewire.trading.account import AccountSettings
 from tradewire.trading.config import PaperSettings
 from tradewire.trading.events import (
     AccountUpdated,
@@ -50,12 +49,12 @@ from tradewire.trading.events import (
     PositionOpened,
     TradingEvent,
 )
-from tradewire.trading.fees import FeeModel, SlippageModel
-from tradewire.trading.instruments import Instrument, InstrumentBook
+from tradewire.trading.fees import FeeModel
+from tradewire.trading.instruments import InstrumentBook
 from tradewire.trading.journal import MemoryTradeJournal
 from tradewire.trading.manager import TradeManager
-from tradewire.trading.model import Fill, OrderRequest, Position
-from tradewire.trading.money import BPS, ZERO, floor_div, to_decimal
+from tradewire.trading.model import OrderRequest, Position
+from tradewire.trading.money import BPS, floor_div, to_decimal
 from tradewire.trading.ports import OrderRefused
 from tradewire.trading.venues.paper import PaperVenue
 
@@ -63,38 +62,6 @@ ACCOUNT = "backtest"
 #: Distinct notes kept in a result (refused orders, unaffordable entries); the rest are counted.
 MAX_NOTES = 20
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BacktestConfig:
-    """The account and market a backtest trades in.
-
-    ``fee_bps`` is charged on every fill's value (maker and taker alike); ``slippage`` worsens
-    every fill that takes liquidity (market orders, stops). ``account`` sizes and manages the
-    strategy's risk-sized entries exactly as a user's paper-trading settings do.
-    """
-
-    cash: Decimal = Decimal(10_000)
-    currency: str = "USD"
-    fee_bps: Decimal = ZERO
-    slippage: SlippageModel = field(default_factory=lambda: SlippageModel(amount=ZERO))
-    account: AccountSettings = field(default_factory=AccountSettings)
-    instruments: tuple[Instrument, ...] = ()
-    start_ns: int | None = None
-    end_ns: int | None = None
-    source: str = ""
-    #: Processes that compute a whole-series strategy's decisions, one symbol each.
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-
-    def __post_init__(self) -> None:
-        if self.workers < 1:
-            raise ValidationError("workers must be at least 1")
-        if self.cash <= 0:
-            raise ValidationError("the starting cash must be positive")
-        if self.fee_bps < 0:
-            raise ValidationError("the fee cannot be negative")
-        if self.start_ns is not None and self.end_ns is not None and self.end_ns <= self.start_ns:
-            raise ValidationError("the end must be after the start")
 
 
 async def run_backtest(
@@ -456,47 +423,13 @@ class _Replay:
         return value, bool(self._held)
 
     async def _trades(self) -> list[TradeRecord]:
-        fills: defaultdict[str, list[Fill]] = defaultdict(list)
-        for fill in await self._venue.fills(ACCOUNT):
-            fills[fill.position_id].append(fill)
-        reasons = {o.client_order_id: o.reason for o in await self._venue.orders(ACCOUNT)}
-        trades = [
-            self._trade(position, fills[position.id], reasons)
-            for position in await self._venue.closed_positions(ACCOUNT)
-        ]
-        return sorted(trades, key=lambda t: (t.entry_ts, t.symbol))
-
-    def _trade(self, position: Position, fills: list[Fill], reasons: dict[str, str]) -> TradeRecord:
-        entries = [f for f in fills if f.side is position.side]
-        exits = [f for f in fills if f.side is not position.side]
-        bars = self._symbols[position.symbol].bars
-        intent = next(
-            (
-                self._entries[f.client_order_id]
-                for f in entries
-                if f.client_order_id in self._entries
-            ),
-            None,
-        )
-        exit_reasons = [reasons.get(f.client_order_id, "") for f in exits]
-        reached = None
-        if intent is not None and intent.targets:
-            reached = any(reason.startswith("take-profit") for reason in exit_reasons)
-        return TradeRecord(
-            symbol=position.symbol,
-            side=position.side,
-            qty=sum((f.qty for f in entries), ZERO),
-            entry_bar=_bar_of(bars, entries[0].ts_event),
-            entry_ts=entries[0].ts_event,
-            entry_price=_average(entries),
-            exit_bar=_bar_of(bars, exits[-1].ts_event),
-            exit_ts=exits[-1].ts_event,
-            exit_price=_average(exits),
-            pnl=position.realised_pnl - position.fees,
-            fees=position.fees,
-            exit_reason=exit_reasons[-1] if exit_reasons else "",
-            score=intent.score if intent is not None else None,
-            reached_target=reached,
+        venue = self._venue
+        return round_trips(
+            await venue.closed_positions(ACCOUNT),
+            await venue.fills(ACCOUNT),
+            await venue.orders(ACCOUNT),
+            {name: symbol.bars for name, symbol in self._symbols.items()},
+            self._entries,
         )
 
     def _summary_notes(self) -> tuple[str, ...]:
@@ -515,15 +448,6 @@ class _Replay:
 
 def _side(hold: Hold) -> Side:
     return Side.LONG if hold is Hold.LONG else Side.SHORT
-
-
-def _average(fills: list[Fill]) -> Decimal:
-    qty = sum((f.qty for f in fills), ZERO)
-    return sum((f.qty * f.price for f in fills), ZERO) / qty
-
-
-def _bar_of(bars: Bars, ts: int) -> int:
-    return int(np.searchsorted(bars.ts, ts, side="right")) - 1
 
 
 async def _discard(_event: TradingEvent) -> None:

@@ -190,7 +190,8 @@ def run(
 ) -> None:
     """Run a strategy over history: print the report, write the charts, store the result."""
     from tradewire import logs
-    from tradewire.backtest.engine import BacktestConfig, run_backtest
+    from tradewire.backtest.config import BacktestConfig
+    from tradewire.backtest.engine import run_backtest
     from tradewire.backtest.strategies import STRATEGY_NAMES, build_strategy
     from tradewire.bootstrap.analysis import build_engine
     from tradewire.trading.account import AccountSettings

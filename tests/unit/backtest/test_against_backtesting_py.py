@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from tests.support.reference_backtest import reference_run
+from tradewire.backtest.config import BacktestConfig
 from tradewire.backtest.data import packaged
-from tradewire.backtest.engine import BacktestConfig, run_backtest
+from tradewire.backtest.engine import run_backtest
 from tradewire.backtest.strategies.sma_cross import SmaCross
 
 CENT = Decimal("0.01")

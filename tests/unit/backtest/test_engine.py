@@ -11,7 +11,8 @@ import pytest
 
 from tradewire.backtest.bars import Bars
 from tradewire.backtest.clock import SimulatedClock
-from tradewire.backtest.engine import BacktestConfig, run_backtest
+from tradewire.backtest.config import BacktestConfig
+from tradewire.backtest.engine import run_backtest
 from tradewire.backtest.strategies.sma_cross import SmaCross
 from tradewire.backtest.strategy import EquityFraction, Hold, Intent, View
 from tradewire.core.errors import ValidationError

@@ -12,8 +12,9 @@ from tradewire.analysis.analyzer import DecisionEngine
 from tradewire.analysis.calibration import load_calibrator
 from tradewire.analysis.config import AnalyzerSettings, IndicatorSettings
 from tradewire.backtest.bars import Bars
+from tradewire.backtest.config import BacktestConfig
 from tradewire.backtest.data import packaged
-from tradewire.backtest.engine import BacktestConfig, run_backtest
+from tradewire.backtest.engine import run_backtest
 from tradewire.backtest.strategies.decision_engine import DecisionEngineStrategy
 from tradewire.backtest.strategies.sma_cross import SmaCross
 from tradewire.backtest.strategy import View
