@@ -146,7 +146,11 @@ class Position:
 
     @property
     def notional(self) -> Decimal:
-        return self.qty * self.mark * self.multiplier
+        return self.notional_at(self.mark)
+
+    def notional_at(self, price: Decimal) -> Decimal:
+        """The position's value at ``price``."""
+        return self.qty * price * self.multiplier
 
     @property
     def is_open(self) -> bool:

@@ -133,8 +133,14 @@ class Ledger:
         return self._leverage[instrument.kind]
 
     def margin(self, position: Position) -> Decimal:
-        """Return the margin ``position`` ties up at its kind's leverage (spot: all of it)."""
-        return position.notional / self.leverage(self._instruments.get(position.symbol))
+        """Return the margin ``position`` ties up at its kind's leverage (spot: all of it),
+        marked at the last price."""
+        value = position.notional_at(self.mark(position))
+        return value / self.leverage(self._instruments.get(position.symbol))
+
+    def mark(self, position: Position) -> Decimal:
+        """Return the last price seen for ``position``'s symbol (its own mark if none)."""
+        return self.marks.get(position.symbol, position.mark)
 
     def balance(
         self, positions: Mapping[str, Position], cash: Mapping[str, Decimal], currency: str
@@ -144,8 +150,7 @@ class Ledger:
         unrealised = margin = ZERO
         for position in positions.values():
             if position.currency == currency:
-                position = self.marked(position)
-                unrealised += position.unrealised_pnl
+                unrealised += position.unrealised_at(self.mark(position))
                 margin += self.margin(position)
         return Balance(
             currency=currency,

@@ -77,7 +77,7 @@ def _margin_refusal(
         return f"the account holds no {currency}"
     needed = sum(
         (
-            ledger.margin(ledger.marked(p))
+            ledger.margin(p)
             for p in book.positions.values()
             if p.currency == currency and p.symbol != symbol
         ),
