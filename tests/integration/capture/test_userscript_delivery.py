@@ -53,7 +53,7 @@ async def test_a_server_that_cannot_store_now_gets_the_prints_again_once_it_can(
     assert len(accepted) == 12 and len(set(accepted)) == 12
     refused = trade_keys([body for status, body in posts if status != 200])
     assert len(refused) == 3 * 12  # the same prints, offered again after each refusal
-    assert await page.evaluate("TradovateScraperControl.getData().stats.pending") == 0
+    await eventually(lambda: page.evaluate("TradovateScraperControl.getData().stats.pending == 0"))
     await page.context.close()
 
 
@@ -67,5 +67,6 @@ async def test_a_refusal_a_retry_cannot_fix_is_not_posted_again(desk, pages):
     assert [status for status, _ in posts] == [422, 200]
     counts = Counter(trade_keys([body for _, body in posts]))
     assert len(counts) == 10 and set(counts.values()) == {1}
-    assert await page.evaluate("TradovateScraperControl.getData().stats.pending") == 0
+    # The server records a post before the page reads its answer: wait for the page to settle.
+    await eventually(lambda: page.evaluate("TradovateScraperControl.getData().stats.pending == 0"))
     await page.context.close()
