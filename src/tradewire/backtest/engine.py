@@ -20,6 +20,7 @@ Before ``start`` bars are only history for the strategy (indicator warm-up); not
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
@@ -56,6 +57,7 @@ from tradewire.trading.manager import TradeManager
 from tradewire.trading.model import OrderRequest, Position
 from tradewire.trading.money import BPS, floor_div, to_decimal
 from tradewire.trading.ports import OrderRefused
+from tradewire.trading.triggers import TriggerIndex
 from tradewire.trading.venues.paper import PaperVenue
 
 ACCOUNT = "backtest"
@@ -92,8 +94,28 @@ class _Symbol:
     #: The closes as exact decimals (each float's shortest repr), converted once.
     closes: list[Decimal] = field(default_factory=list)
 
+    #: The bars' times as Python ints (compared once per bar).
+    times: list[int] = field(default_factory=list)
+
     def close_of(self, i: int) -> Decimal:
         return self.closes[i]
+
+    def busy(self, index: TriggerIndex) -> bool:
+        """Whether the next bar has anything to do besides moving the mark: an intent to
+        execute, or a trigger on the symbol to walk its prices past."""
+        return self.next >= self.first and (
+            self.pending is not None or index.watches(self.bars.symbol)
+        )
+
+    def skip(self) -> bool:
+        """Take a bar that only moves the mark (taken lazily: the equity reads the close,
+        the venue is marked before the next order); return whether it was traded."""
+        i = self.next
+        self.next += 1
+        if i >= self.first:
+            self.last = i
+            return True
+        return False
 
     def prices_of(self, i: int) -> tuple[Decimal, Decimal, Decimal, Decimal]:
         """Return bar ``i``'s open, high, low and close as exact decimals."""
@@ -127,7 +149,16 @@ class _Replay:
             balances={config.currency: config.cash}, fees=fees, slippage=config.slippage
         )
         journal = MemoryTradeJournal()
-        self._venue = PaperVenue(paper, self._instruments, journal, self._on_event, self._clock)
+        # Ids numbered in order: a replay's ids are the same each time it runs.
+        numbers = itertools.count(1)
+        self._venue = PaperVenue(
+            paper,
+            self._instruments,
+            journal,
+            self._on_event,
+            self._clock,
+            ids=lambda: f"{next(numbers):010d}",
+        )
         self._manager = TradeManager(self._venue, self._instruments, journal, _discard, self._clock)
         self._index = self._manager.brackets.index
         #: The score and targets of each entry, by its client order id.
@@ -156,8 +187,13 @@ class _Replay:
                 raise ValidationError(
                     f"{series.symbol} is quoted in {currency}, the account in {config.currency}"
                 )
-            closes = [to_decimal(price) for price in kept.close.tolist()]
-            symbols[series.symbol] = _Symbol(bars=kept, first=start, closes=closes)
+            if not np.isfinite(kept.close).all():
+                raise ValidationError(f"{series.symbol} has a close that is not a number")
+            # The closes as the marks' exact decimals (shortest reprs), converted once.
+            closes = [Decimal(text) for text in map(repr, kept.close.tolist())]
+            symbols[series.symbol] = _Symbol(
+                bars=kept, first=start, closes=closes, times=kept.ts.tolist()
+            )
         if not symbols:
             raise ValidationError("no bars in the requested period")
         return symbols
@@ -174,12 +210,17 @@ class _Replay:
         exposed = 0
         total = len(timeline)
         step = max(total // 200, 1)
+        symbols = list(self._symbols.values())
         for n, ts in enumerate(timeline.tolist()):
             self._clock.set(ts)
             traded = False
-            for symbol in self._symbols.values():
-                if symbol.next < len(symbol.bars) and symbol.bars.ts[symbol.next] == ts:
-                    traded |= await self._bar(symbol)
+            for symbol in symbols:
+                if symbol.next < len(symbol.times) and symbol.times[symbol.next] == ts:
+                    if symbol.busy(self._index):
+                        traded |= await self._bar(symbol)
+                    else:
+                        traded |= symbol.skip()
+                        self._decide(symbol, symbol.next - 1)
             if traded or ts >= start_ns:
                 value, holding = self._equity()
                 equity_ts.append(ts)
@@ -249,25 +290,24 @@ class _Replay:
             symbol.decisions = decisions
 
     async def _bar(self, symbol: _Symbol) -> bool:
-        """Replay one bar of ``symbol``; return whether it was inside the trading window.
-
-        A bar with nothing to execute and no trigger on the symbol changes nothing but the
-        mark, which is taken lazily: the equity reads the close, the venue is marked before
-        the next order (its margin check values every position).
-        """
+        """Replay one bar of ``symbol`` that has something to execute or a trigger to watch;
+        return whether it was inside the trading window."""
         i = symbol.next
         symbol.next += 1
         trading = i >= symbol.first
         if trading:
             symbol.last = i
-            if symbol.pending is not None or self._index.watches(symbol.bars.symbol):
-                await self._prices(symbol, i)
-        if i + 1 >= symbol.first:
-            if symbol.decisions is not None:
-                symbol.pending = symbol.decisions[i]
-            else:
-                symbol.pending = self._strategy.decide(View(symbol.bars.upto(i + 1), self._others))
+            await self._prices(symbol, i)
+        self._decide(symbol, i)
         return trading
+
+    def _decide(self, symbol: _Symbol, i: int) -> None:
+        if i + 1 < symbol.first:
+            return
+        if symbol.decisions is not None:
+            symbol.pending = symbol.decisions[i]
+        else:
+            symbol.pending = self._strategy.decide(View(symbol.bars.upto(i + 1), self._others))
 
     async def _prices(self, symbol: _Symbol, i: int) -> None:
         """Walk bar ``i``: the open (and the pending intent), the extremes, the close."""
@@ -417,9 +457,10 @@ class _Replay:
         """Return the equity marked to each held symbol's last close, and whether anything is
         held (the venue's own formula: cash plus each position's unrealised PnL)."""
         value = self._cash
+        symbols = self._symbols
         for name, position in self._held.items():
-            symbol = self._symbols[name]
-            value += position.unrealised_at(symbol.close_of(symbol.last))
+            symbol = symbols[name]
+            value += position.unrealised_at(symbol.closes[symbol.last])
         return value, bool(self._held)
 
     async def _trades(self) -> list[TradeRecord]:

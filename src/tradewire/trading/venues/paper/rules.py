@@ -27,7 +27,7 @@ def order_refusal(
     symbol, unit = instrument.symbol, instrument.unit
     if order.qty <= 0:
         return "the quantity must be positive"
-    if instrument.round_qty(order.qty) != order.qty:
+    if order.qty % instrument.step_size:  # exact in Decimal: off the grid leaves a remainder
         return (
             f"the quantity {fmt(order.qty)} is not a multiple of the step "
             f"{fmt(instrument.step_size)} {unit}"
@@ -37,7 +37,7 @@ def order_refusal(
     if order.type is OrderType.STOP and (order.trigger_price is None or order.trigger_price <= 0):
         return "a stop order needs a positive trigger price"
     for level in (order.price, order.trigger_price):
-        if level is not None and instrument.round_price(level, up=False) != level:
+        if level is not None and level % instrument.tick_size:
             return f"the price {fmt(level)} is not on the tick {fmt(instrument.tick_size)}"
     mark = ledger.marks.get(symbol)
     if order.type is OrderType.MARKET and mark is None:
