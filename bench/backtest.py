@@ -3,8 +3,9 @@
 1. **SMA crossover on the S&P 500, 1999–2018** (5,031 daily bars, 10/20-day averages, 0.2 %
    commission): tradewire's backtester (paper venue, trade manager, exact Decimal accounting,
    metrics) and backtesting.py (``Backtest(...).run()``, its statistics included) take turns,
-   ``--rounds`` times each; the table gives each one's median and the ratio of medians. Both
-   must make the same trades (checked on every run).
+   ``--rounds`` times each, each run starting after a garbage collection (interpreter settings
+   untouched); the table gives each one's median and the ratio of medians. Both must make the
+   same trades (checked on every run).
 2. **The decision engine on 50 tickers × 10 years of daily bars** (126,000 bars, seeded
    random walks; SPY and QQQ among them as the market proxies), with the default worker
    processes and with one, to show what the second core buys.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import string
@@ -51,12 +53,14 @@ COMMISSION = 0.002
 
 def time_ours(bars: Bars) -> tuple[float, int, Decimal]:
     config = BacktestConfig(fee_bps=Decimal(repr(COMMISSION)) * 10_000)
+    gc.collect()  # each timed run starts from the same heap (the previous run's garbage freed)
     started = time.perf_counter()
     result = asyncio.run(run_backtest([bars], SmaCross(), config))
     return time.perf_counter() - started, len(result.trades), result.metrics.final_equity
 
 
 def time_theirs(bars: Bars) -> tuple[float, int, float]:
+    gc.collect()
     started = time.perf_counter()
     stats = reference_run(bars, 10, 20, COMMISSION)
     return time.perf_counter() - started, len(stats._trades), float(stats["Equity Final [$]"])
