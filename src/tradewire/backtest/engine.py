@@ -166,6 +166,8 @@ class _Replay:
         self._notes: list[str] = []
         self._cash = config.cash
         self._held: dict[str, Position] = {}
+        #: Each held symbol with its position's value per unit of price and its cost, scaled.
+        self._valued: dict[str, tuple[_Symbol, Decimal, Decimal]] = {}
 
     def _load(self, bars: Sequence[Bars]) -> dict[str, _Symbol]:
         config = self._config
@@ -310,7 +312,8 @@ class _Replay:
             symbol.pending = self._strategy.decide(View(symbol.bars.upto(i + 1), self._others))
 
     async def _prices(self, symbol: _Symbol, i: int) -> None:
-        """Walk bar ``i``: the open (and the pending intent), the extremes, the close."""
+        """Walk bar ``i``: the open (and the pending intent), the extremes, the close; the
+        extremes only while a trigger is set on the symbol (the walk exists for triggers)."""
         name = symbol.bars.symbol
         open_, high, low, close = symbol.prices_of(i)
         await self._move(name, open_)
@@ -319,6 +322,9 @@ class _Replay:
             intent, symbol.pending = symbol.pending, None
             await self._mark_held()
             await self._execute(name, i, intent, open_)
+        if not self._index.watches(name):
+            await self._move(name, close)  # nothing can fire inside the bar: mark the close
+            return
         start = open_
         path = (low, high) if close >= open_ else (high, low)
         for point in (*path, close):
@@ -354,9 +360,15 @@ class _Replay:
         if isinstance(event, AccountUpdated) and event.balance.currency == self._config.currency:
             self._cash = event.balance.cash
         elif isinstance(event, PositionOpened | PositionChanged):
-            self._held[event.position.symbol] = event.position
+            position = event.position
+            self._held[position.symbol] = position
+            # Unrealised PnL is linear in the price: sign·(price·qty − cost)·multiplier.
+            scale = position.sign * position.multiplier
+            symbol = self._symbols[position.symbol]
+            self._valued[position.symbol] = (symbol, scale * position.qty, scale * position.cost)
         elif isinstance(event, PositionClosed):
             self._held.pop(event.position.symbol, None)
+            self._valued.pop(event.position.symbol, None)
         await self._manager.on_event(event)
 
     # --- executing intents ------------------------------------------------------------------
@@ -435,7 +447,7 @@ class _Replay:
     async def _place(
         self, name: str, bar: int, step: str, side: Side, qty: Decimal, reduce_only: bool
     ) -> str | None:
-        client_id = stable_id(self._run_id, name, bar, step)
+        client_id = f"{name}:{bar}:{step}"  # one intent per symbol and bar: unique in the run
         request = OrderRequest(
             client_order_id=client_id,
             symbol=name,
@@ -457,11 +469,9 @@ class _Replay:
         """Return the equity marked to each held symbol's last close, and whether anything is
         held (the venue's own formula: cash plus each position's unrealised PnL)."""
         value = self._cash
-        symbols = self._symbols
-        for name, position in self._held.items():
-            symbol = symbols[name]
-            value += position.unrealised_at(symbol.closes[symbol.last])
-        return value, bool(self._held)
+        for symbol, per_price, cost in self._valued.values():
+            value += per_price * symbol.closes[symbol.last] - cost
+        return value, bool(self._valued)
 
     async def _trades(self) -> list[TradeRecord]:
         venue = self._venue

@@ -52,7 +52,7 @@ import numpy as np
 
 from tradewire.backtest.model import Metrics, TradeRecord
 from tradewire.trading.money import HUNDRED, ZERO
-from tradewire.trading.stats import EquityPoint, stats_of
+from tradewire.trading.stats import max_drawdown, stats_of
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _SATURDAY = 5  # weekday numbers from Monday = 0
@@ -78,11 +78,10 @@ def compute_metrics(
     if len(equity_ts) != len(equity):
         raise ValueError("the equity curve's times and values differ in length")
     curve = [start_equity, *equity]
-    first_ts = equity_ts[0] if equity_ts else 0
-    points = [EquityPoint(first_ts, start_equity), *map(EquityPoint, equity_ts, equity)]
     pnls = [trade.pnl for trade in trades]
     fees = sum((trade.fees for trade in trades), ZERO)
-    stats = stats_of("", pnls, fees, points)
+    stats = stats_of("", pnls, fees, [])
+    drawdown, drawdown_pct = max_drawdown(curve)
     final = curve[-1]
     net = final - start_equity
     return Metrics(
@@ -98,8 +97,8 @@ def compute_metrics(
         expectancy=stats.expectancy,
         profit_factor=_float(stats.profit_factor),
         sharpe=sharpe_ratio(curve, periods_per_year),
-        max_drawdown=stats.max_drawdown,
-        max_drawdown_pct=_float(stats.max_drawdown_percent) or 0.0,
+        max_drawdown=drawdown,
+        max_drawdown_pct=_float(drawdown_pct) or 0.0,
         exposure_pct=exposed_bars * 100 / total_bars if total_bars else 0.0,
         buy_and_hold_pct=buy_and_hold_pct,
     )

@@ -14,7 +14,7 @@ half-even to 12.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import NamedTuple
@@ -95,7 +95,7 @@ def stats_of(
     wins = [pnl for pnl in trades if pnl > 0]
     losses = [pnl for pnl in trades if pnl < 0]
     won, lost, net = sum(wins, ZERO), sum(losses, ZERO), sum(trades, ZERO)
-    drawdown, drawdown_percent = _max_drawdown(equity)
+    drawdown, drawdown_percent = max_drawdown(point.equity for point in equity)
     return AccountStats(
         currency=currency,
         trades=len(trades),
@@ -114,21 +114,27 @@ def stats_of(
     )
 
 
-def _max_drawdown(equity: list[EquityPoint]) -> tuple[Decimal, Decimal | None]:
+def max_drawdown(equity: Iterable[Decimal]) -> tuple[Decimal, Decimal | None]:
     """Return the largest fall from a running peak, in money and in percent of that peak (each
     its own largest: they may be different falls). The percent is None while no peak was
     positive."""
-    worst, worst_percent = ZERO, None
+    worst = ZERO
     peak: Decimal | None = None
-    for _, value in equity:
-        peak = value if peak is None or value > peak else peak
+    # The worst percent is kept as its fall and peak, compared by cross-multiplying and divided
+    # out once at the end (a curve of thousands of bars would otherwise pay a division a bar).
+    worst_fall, worst_peak = ZERO, None
+    for value in equity:
+        if peak is None or value > peak:
+            peak = value
+            if worst_peak is None and peak > 0:
+                worst_peak = peak
+            continue
         fall = peak - value
-        worst = max(worst, fall)
-        # The percent is divided out only when it can beat the worst so far (a curve of
-        # thousands of bars would otherwise pay a division per bar).
-        if peak > 0 and (worst_percent is None or fall * HUNDRED > worst_percent * peak):
-            worst_percent = _ratio(fall * HUNDRED, peak)
-    return worst, worst_percent
+        if fall > worst:
+            worst = fall
+        if peak > 0 and (worst_peak is None or fall * worst_peak > worst_fall * peak):
+            worst_fall, worst_peak = fall, peak
+    return worst, None if worst_peak is None else _ratio(worst_fall * HUNDRED, worst_peak)
 
 
 def _ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.unit.trading.desk import Desk
 from tradewire.core.errors import ValidationError
@@ -141,3 +143,19 @@ async def test_statistics_are_of_one_account():
     await trade(desk, "BTC/USDT", Side.LONG, "0.1", "45000", account="bob")
     with pytest.raises(ValidationError, match="one account"):
         account_stats(desk.events)
+
+
+@given(st.lists(st.decimals("-1000", "100000", places=2), min_size=1, max_size=60))
+def test_max_drawdown_is_the_largest_fall_from_any_earlier_peak(values: list[Decimal]) -> None:
+    from tradewire.trading.stats import stats_of
+
+    curve = [EquityPoint(i, v) for i, v in enumerate(values)]
+    stats = stats_of("USD", [], Decimal(0), curve)
+    falls = [(values[i], values[j]) for i in range(len(values)) for j in range(i, len(values))]
+    assert stats.max_drawdown == max(peak - low for peak, low in falls)
+    peaks = [max(values[: j + 1]) for j in range(len(values))]  # each point's running peak
+    percents = [(p - v) * 100 / p for p, v in zip(peaks, values, strict=True) if p > 0]
+    if not percents:
+        assert stats.max_drawdown_percent is None
+    else:
+        assert abs(stats.max_drawdown_percent - max(percents)) < Decimal("1e-11")
