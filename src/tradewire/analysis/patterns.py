@@ -81,6 +81,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from tradewire.analysis.swings import ceiling, fit, latest_highs, rose_from, swings, zigzag
 from tradewire.core.errors import ValidationError
 
 RECENT_BARS = 5  # a pattern is reported this many bars after it was recognised (or broke)
@@ -258,14 +259,14 @@ def _frames(
     atr = float(true_range[middle]) or float(true_range.mean())
     if not atr > 0:
         return None
-    swings = _swings(h, lo, window)
+    found = swings(h, lo, window)
     bars = np.array((h, lo, c))
     negated = -bars
     # One conversion for the three rows: at this size a numpy call costs more than its elements.
     hl, ll, cl = bars.tolist()
     neg_h, neg_lo, neg_c = negated.tolist()
-    points = _zigzag(hl, ll, swings, window, MIN_SWING_ATR * atr)
-    highs, lows = swings[0].nonzero()[0] + window, swings[1].nonzero()[0] + window
+    points = zigzag(hl, ll, found, window, MIN_SWING_ATR * atr)
+    highs, lows = found[0].nonzero()[0] + window, found[1].nonzero()[0] + window
     last = len(cl) - 1
     tops = _Frame(
         hi=hl, lo=ll, cl=cl, close=c, points=points, swing_highs=highs.tolist(),
@@ -277,84 +278,6 @@ def _frames(
         atr=atr, window=window, tol=tol, recent=recent, sign=-1, offset=offset, last=last,
     )  # fmt: skip
     return tops, bottoms
-
-
-def _swings(h: np.ndarray, lo: np.ndarray, w: int) -> np.ndarray:
-    """Return a (2, n - 2w) mask of the swing highs (row 0) and lows (row 1) of bars w..n-w-1."""
-    x = np.array((h, -lo))
-    n = x.shape[1]
-    # peak[:, j] is the highest of bars j..j+w-1: the w bars left of bar j+w, or right of j-1.
-    peak = x[:, : n - w + 1]
-    for k in range(1, w):
-        peak = np.maximum(peak, x[:, k : n - w + 1 + k])
-    core = x[:, w : n - w]
-    # Strict on the left, loose on the right: a flat top counts once, at its first bar.
-    return (core > peak[:, : n - 2 * w]) & (core >= peak[:, w + 1 :])
-
-
-def _zigzag(
-    hi: list[float], lo: list[float], swings: np.ndarray, w: int, min_swing: float
-) -> list[tuple[int, float, int]]:
-    # Bar b's high is event 2b, its low 2b + 1: one sort puts them in bar order, highs first.
-    events = np.concatenate((swings[0].nonzero()[0] * 2, swings[1].nonzero()[0] * 2 + 1))
-    events.sort()
-    points: list[tuple[int, float, int]] = []
-    previous, previous_kind = 0.0, 0
-    for event in (events + 2 * w).tolist():
-        i = event >> 1
-        if event & 1:
-            k, price = -1, lo[i]
-        else:
-            k, price = 1, hi[i]
-        if k == previous_kind:
-            if (price - previous) * k > 0:
-                points[-1] = (i, price, k)
-                previous = price
-            continue
-        if previous_kind and abs(price - previous) < min_swing:
-            continue
-        points.append((i, price, k))
-        previous, previous_kind = price, k
-    return points
-
-
-def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
-    """Return the least-squares line (slope, intercept) through the points."""
-    n = len(xs)
-    sx = sy = sxx = sxy = 0.0
-    for x, y in zip(xs, ys, strict=True):
-        sx += x
-        sy += y
-        sxx += x * x
-        sxy += x * y
-    spread = n * sxx - sx * sx
-    if spread <= 0:
-        return 0.0, sy / n
-    slope = (n * sxy - sx * sy) / spread
-    return slope, (sy - slope * sx) / n
-
-
-def _ceiling(xs: list[int], ys: list[float], at: int) -> float:
-    """Return at bar ``at`` the least-squares line's parallel through the highest of the points:
-    the top of their channel (a line through the middle would be broken by the noise).
-    """
-    slope, _ = _fit(xs, ys)
-    return slope * at + max(y - slope * x for x, y in zip(xs, ys, strict=True))
-
-
-def _latest_highs(points: list[tuple[int, float, int]]) -> list[int]:
-    """Return the positions of the last two highs of the zigzag, latest first."""
-    last = len(points) - 1
-    if last < 0:
-        return []
-    latest = last if points[last][2] > 0 else last - 1
-    return [k for k in (latest, latest - 2) if k >= 0]
-
-
-def _prior_rise(f: _Frame, bar: int, span: int, below: float) -> bool:
-    """Tell whether the price came up from ``below`` within ``span`` bars before ``bar``."""
-    before = f.lo[max(0, bar - span) : bar]
-    return bool(before) and min(before) <= below
 
 
 def _break_down(
@@ -407,7 +330,7 @@ def _reversal(
 
 def _double_top(f: _Frame, kind: PatternKind) -> Pattern | None:
     points, atr = f.points, f.atr
-    for k in _latest_highs(points):
+    for k in latest_highs(points):
         if k < 2:
             break
         (j1, p1, _), (jt, neck, _), (j2, p2, _) = points[k - 2 : k + 1]
@@ -420,7 +343,7 @@ def _double_top(f: _Frame, kind: PatternKind) -> Pattern | None:
             or not allowed > 0  # tops around a price of zero leave no allowance
             or depth < MIN_DEPTH_ATR * atr
             or max(halves) > MAX_HALF_RATIO * min(halves)
-            or not _prior_rise(f, j1, width, neck - PRIOR_TREND * depth)
+            or not rose_from(f.lo, j1, width, neck - PRIOR_TREND * depth)
         ):
             continue
         strength = (
@@ -447,7 +370,7 @@ def _double_top(f: _Frame, kind: PatternKind) -> Pattern | None:
 
 def _head_and_shoulders(f: _Frame, kind: PatternKind) -> Pattern | None:
     points, atr = f.points, f.atr
-    for k in _latest_highs(points):
+    for k in latest_highs(points):
         if k < 4:
             break
         (jl, left, _), (j1, t1, _), (jh, head, _), (j2, t2, _), (jr, right, _) = points[
@@ -467,7 +390,7 @@ def _head_and_shoulders(f: _Frame, kind: PatternKind) -> Pattern | None:
             or height < MIN_DEPTH_ATR * atr
             or abs(t2 - t1) > NECK_MAX_TILT * height
             or max(halves) > MAX_HALF_RATIO * min(halves)
-            or not _prior_rise(f, jl, halves[0], slope * jl + line[1] - PRIOR_TREND * height)
+            or not rose_from(f.lo, jl, halves[0], slope * jl + line[1] - PRIOR_TREND * height)
         ):
             continue
         strength = (
@@ -523,8 +446,8 @@ def _triangle_shape(f: _Frame, points: list[tuple[int, float, int]]) -> _Triangl
     highs, lows = (points[0::2], points[1::2]) if points[0][2] > 0 else (points[1::2], points[0::2])
     high_bars, high_prices, _ = zip(*highs, strict=True)
     low_bars, low_prices, _ = zip(*lows, strict=True)
-    us, ui = _fit(high_bars, high_prices)
-    ls, li = _fit(low_bars, low_prices)
+    us, ui = fit(high_bars, high_prices)
+    ls, li = fit(low_bars, low_prices)
     first, last = points[0][0], points[-1][0]
     height = (us - ls) * first + ui - li
     narrow = (us - ls) * last + ui - li
@@ -636,7 +559,7 @@ def _flag_at(f: _Frame, kind: PatternKind, top: int, shortest: int) -> Pattern |
     xs: list[int] = []
     ys: list[float] = []
     for k in range(top + 1, min(f.last, top + 1 + FLAG_MAX_BARS) + 1):
-        if len(xs) >= shortest and cl[k] > _ceiling(xs, ys, k) + margin:
+        if len(xs) >= shortest and cl[k] > ceiling(xs, ys, k) + margin:
             broke = k
             break
         if lo[k] < floor:
@@ -648,10 +571,10 @@ def _flag_at(f: _Frame, kind: PatternKind, top: int, shortest: int) -> Pattern |
     end = f.last if broke is None else broke
     if f.last - end > f.recent:
         return None
-    drift, _ = _fit(xs, cl[top + 1 : top + 1 + len(xs)])
+    drift, _ = fit(xs, cl[top + 1 : top + 1 + len(xs)])
     if drift > FLAG_MAX_SLOPE * pole / pole_bars:
         return None
-    level = _ceiling(xs, ys, end)
+    level = ceiling(xs, ys, end)
     pullback = hi[top] - min(lo[top + 1 : top + 1 + len(xs)])
     return f.pattern(
         kind,

@@ -15,10 +15,10 @@ from tradewire.analysis.patterns import (
     RECENT_BARS,
     Pattern,
     PatternKind,
-    _swings,
     find_patterns,
     pattern_score,
 )
+from tradewire.analysis.swings import swings
 from tradewire.core.errors import ValidationError
 
 SEEDS = range(12)
@@ -160,7 +160,7 @@ def test_vectorised_swings_match_the_bar_by_bar_rule(
     # Few distinct prices, so equal highs (flat tops) are common.
     high = np.array(highs, dtype=float)
     low = high - np.array(spreads[: len(highs)], dtype=float)
-    mask = _swings(high, low, window)
+    mask = swings(high, low, window)
     bars = range(window, len(high) - window)
     assert list(mask[0].nonzero()[0] + window) == [
         i
